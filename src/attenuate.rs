@@ -1,0 +1,197 @@
+//! Minting and attenuation: writing caveats into tokens.
+//!
+//! Anyone holding a token can narrow it offline: the new signature is HMAC(old signature,
+//! caveat), so no key is needed. Restrictions are written the way PyPI writes its own caveats
+//! (compact JSON, `caveats.serialize`), in a fixed order: expiry window, project names, project
+//! ids, user. Tokens come out byte-identical to what pymacaroons produces for the same caveats.
+
+use crate::caveat::{self, write_plain_str};
+use crate::macaroon::{self, chain, Version};
+use crate::profile::Profile;
+use crate::token;
+
+/// What a restriction may say. Every field is optional; at least one must be set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Restrictions {
+    /// Start of the validity window (Unix seconds, inclusive).
+    pub not_before: Option<i64>,
+    /// End of the validity window (Unix seconds, exclusive).
+    pub not_after: Option<i64>,
+    /// Project names; display names are accepted and normalized (PEP 503), because PyPI
+    /// compares the caveat to the normalized name without normalizing the caveat.
+    pub project_names: Option<Vec<String>>,
+    /// Project UUIDs.
+    pub project_ids: Option<Vec<String>>,
+    /// The owning user's UUID.
+    pub user_id: Option<String>,
+}
+
+/// Why restrictions cannot be written, or the token cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AttenuateError {
+    /// Only one end of the window was given: PyPI's Expiration needs both.
+    #[error("an expiry window needs both --not-before and --not-after")]
+    WindowIncomplete,
+    /// not_before >= not_after: the token could never be used.
+    #[error("the window is empty: not-before must be earlier than not-after")]
+    WindowEmpty,
+    /// A negative timestamp.
+    #[error("timestamps must not be negative")]
+    WindowNegative,
+    /// No restriction given: a no-op attenuation is almost surely a mistake.
+    #[error("no restriction given")]
+    Nothing,
+    /// An empty list would make the token unusable.
+    #[error("an empty {0} list would make the token unusable")]
+    EmptyList(&'static str),
+    /// Not a project name PyPI could have registered.
+    #[error("{0:?} is not a valid project name")]
+    InvalidName(String),
+    /// Not a lower-case hyphenated UUID, which is all PyPI ever matches.
+    #[error("{0:?} is not a lower-case UUID")]
+    InvalidUuid(String),
+    /// The token holds a third-party caveat, which this tool cannot re-serialize.
+    #[error("the token has a third-party caveat")]
+    ThirdPartyCaveat,
+    /// The token did not decode.
+    #[error("the token does not decode: {0}")]
+    Token(&'static str),
+}
+
+impl AttenuateError {
+    /// The vector code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AttenuateError::WindowIncomplete => "restrict.window_incomplete",
+            AttenuateError::WindowEmpty => "restrict.window_empty",
+            AttenuateError::WindowNegative => "restrict.window_negative",
+            AttenuateError::Nothing => "restrict.nothing",
+            AttenuateError::EmptyList(_) => "restrict.empty_list",
+            AttenuateError::InvalidName(_) => "restrict.invalid_name",
+            AttenuateError::InvalidUuid(_) => "restrict.invalid_uuid",
+            AttenuateError::ThirdPartyCaveat => "restrict.third_party_caveat",
+            AttenuateError::Token(code) => code,
+        }
+    }
+}
+
+impl Restrictions {
+    /// True when nothing is set.
+    pub fn is_empty(&self) -> bool {
+        *self == Restrictions::default()
+    }
+
+    /// The caveats these restrictions write, in order, as PyPI serializes them.
+    pub fn caveats(&self) -> Result<Vec<String>, AttenuateError> {
+        let mut out = Vec::new();
+        match (self.not_before, self.not_after) {
+            (None, None) => {}
+            (Some(nbf), Some(exp)) => {
+                if nbf < 0 || exp < 0 {
+                    return Err(AttenuateError::WindowNegative);
+                }
+                if nbf >= exp {
+                    return Err(AttenuateError::WindowEmpty);
+                }
+                out.push(format!("[0,{exp},{nbf}]"));
+            }
+            _ => return Err(AttenuateError::WindowIncomplete),
+        }
+        if let Some(names) = &self.project_names {
+            if names.is_empty() {
+                return Err(AttenuateError::EmptyList("project name"));
+            }
+            let mut c = String::from("[1,[");
+            for (i, n) in names.iter().enumerate() {
+                if !caveat::is_valid_project_name(n) {
+                    return Err(AttenuateError::InvalidName(n.clone()));
+                }
+                if i > 0 {
+                    c.push(',');
+                }
+                write_plain_str(&caveat::normalize_name(n), &mut c);
+            }
+            c.push_str("]]");
+            out.push(c);
+        }
+        if let Some(ids) = &self.project_ids {
+            if ids.is_empty() {
+                return Err(AttenuateError::EmptyList("project id"));
+            }
+            let mut c = String::from("[2,[");
+            for (i, id) in ids.iter().enumerate() {
+                if !caveat::is_canonical_uuid(id) {
+                    return Err(AttenuateError::InvalidUuid(id.clone()));
+                }
+                if i > 0 {
+                    c.push(',');
+                }
+                write_plain_str(id, &mut c);
+            }
+            c.push_str("]]");
+            out.push(c);
+        }
+        if let Some(user) = &self.user_id {
+            if !caveat::is_canonical_uuid(user) {
+                return Err(AttenuateError::InvalidUuid(user.clone()));
+            }
+            let mut c = String::from("[3,");
+            write_plain_str(user, &mut c);
+            c.push(']');
+            out.push(c);
+        }
+        Ok(out)
+    }
+}
+
+/// Creates a token: V2, location, identifier, then the restrictions' caveats (none allowed).
+pub fn mint(
+    root_key: &[u8],
+    identifier: &str,
+    location: &str,
+    restrictions: &Restrictions,
+) -> Result<(String, Vec<String>), AttenuateError> {
+    let caveats = restrictions.caveats()?;
+    let derived = chain::derive_key(root_key);
+    let refs: Vec<&[u8]> = caveats.iter().map(|c| c.as_bytes()).collect();
+    let sig = chain::chain(&derived, identifier.as_bytes(), refs.iter().copied());
+    let bytes = macaroon::encode_v2(location.as_bytes(), identifier.as_bytes(), &refs, &sig);
+    Ok((token::encode(&bytes), caveats))
+}
+
+/// Narrows `token` by `restrictions`. The input is read as PyPI reads it (any encoding
+/// pymacaroons accepts); the output is canonical.
+pub fn restrict(
+    token_text: &str,
+    restrictions: &Restrictions,
+) -> Result<(String, Vec<String>), AttenuateError> {
+    if restrictions.is_empty() {
+        return Err(AttenuateError::Nothing);
+    }
+    let caveats = restrictions.caveats()?;
+    let body = token::split_prefix(token_text, Profile::Warehouse)
+        .map_err(|e| AttenuateError::Token(e.code()))?;
+    let bytes = token::decode_body(body, Profile::Warehouse)
+        .map_err(|e| AttenuateError::Token(e.code()))?;
+    let mac = macaroon::decode(&bytes, Profile::Warehouse)
+        .map_err(|_| AttenuateError::Token("macaroon.malformed"))?;
+    if mac.caveats.iter().any(|c| !c.is_first_party()) {
+        return Err(AttenuateError::ThirdPartyCaveat);
+    }
+    let mut sig = mac.signature.to_vec();
+    for c in &caveats {
+        sig = chain::hmac(&sig, c.as_bytes()).to_vec();
+    }
+    let sig: [u8; 32] = sig
+        .try_into()
+        .map_err(|_| AttenuateError::Token("macaroon.malformed"))?;
+    let mut all: Vec<&[u8]> = mac.caveats.iter().map(|c| c.id).collect();
+    all.extend(caveats.iter().map(|c| c.as_bytes()));
+    let location = mac.location.unwrap_or(b"");
+    let out = match mac.version {
+        Version::V2 => macaroon::encode_v2(location, mac.identifier, &all, &sig),
+        Version::V1 => macaroon::encode_v1(location, mac.identifier, &all, &sig)
+            .ok_or(AttenuateError::Token("macaroon.malformed"))?,
+    };
+    Ok((token::encode(&out), caveats))
+}

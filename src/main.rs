@@ -1,0 +1,411 @@
+//! `caveatspec`: run the vectors, and inspect, mint, restrict and verify PyPI tokens.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use serde_json::json;
+
+use caveatspec::attenuate::{self, Restrictions};
+use caveatspec::inspect;
+use caveatspec::macaroon;
+use caveatspec::token;
+use caveatspec::vectors::{self, CheckResult, Reference, VectorFile};
+use caveatspec::verify::{self, Issued, Owner, Project, Request};
+use caveatspec::Profile;
+
+#[derive(Parser)]
+#[command(
+    name = "caveatspec",
+    version,
+    about = "The executable specification of PyPI API-token caveats"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run vector files (default: the shipped ones) against the reference implementation.
+    Run {
+        /// Vector files or folders of them.
+        paths: Vec<PathBuf>,
+        /// Only this profile (default: all).
+        #[arg(long)]
+        profile: Option<Profile>,
+        /// One JSON report instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Describe a token without its key: location, identifier, each caveat in plain words.
+    Inspect {
+        /// The token, or `-` to read it from standard input.
+        token: String,
+        /// Date the expiry warnings at this Unix time (default: now).
+        #[arg(long)]
+        now: Option<i64>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add caveats to a token (no key needed) and print the narrower token.
+    Restrict {
+        /// The token, or `-` to read it from standard input.
+        token: String,
+        #[command(flatten)]
+        restrictions: RestrictionArgs,
+    },
+    /// Create a token from a root key.
+    Mint {
+        /// Root key, hex.
+        #[arg(long)]
+        key_hex: String,
+        /// Identifier (PyPI uses the token's database UUID).
+        #[arg(long)]
+        identifier: String,
+        /// Location.
+        #[arg(long, default_value = "pypi.org")]
+        location: String,
+        #[command(flatten)]
+        restrictions: RestrictionArgs,
+    },
+    /// Verify a token with its root key against a request.
+    Verify(VerifyArgs),
+}
+
+#[derive(Args)]
+struct RestrictionArgs {
+    /// Only for these projects (display or normalized names).
+    #[arg(long = "project", value_name = "NAME", num_args = 1..)]
+    projects: Vec<String>,
+    /// Only for these project ids.
+    #[arg(long = "project-id", value_name = "ID", num_args = 1..)]
+    project_ids: Vec<String>,
+    /// Only for this user id.
+    #[arg(long)]
+    user_id: Option<String>,
+    /// Not valid before this Unix time.
+    #[arg(long)]
+    not_before: Option<i64>,
+    /// Not valid at or after this Unix time.
+    #[arg(long)]
+    not_after: Option<i64>,
+}
+
+impl RestrictionArgs {
+    fn restrictions(&self) -> Restrictions {
+        Restrictions {
+            not_before: self.not_before,
+            not_after: self.not_after,
+            project_names: (!self.projects.is_empty()).then(|| self.projects.clone()),
+            project_ids: (!self.project_ids.is_empty()).then(|| self.project_ids.clone()),
+            user_id: self.user_id.clone(),
+        }
+    }
+}
+
+#[derive(Args)]
+struct VerifyArgs {
+    /// The token, or `-` to read it from standard input.
+    token: String,
+    /// The token's root key, hex.
+    #[arg(long)]
+    key_hex: String,
+    /// The request's Unix time.
+    #[arg(long)]
+    now: i64,
+    /// The project's display name (its normalized name is derived as PyPI does).
+    #[arg(long)]
+    project: Option<String>,
+    /// The project's id.
+    #[arg(long)]
+    project_id: Option<String>,
+    /// The token's owner, a user.
+    #[arg(long)]
+    user_id: Option<String>,
+    /// The token's owner, a Trusted Publisher.
+    #[arg(long, conflicts_with = "user_id")]
+    publisher_id: Option<String>,
+    /// A project registered to the publisher (repeatable).
+    #[arg(long = "publisher-project-id", requires = "publisher_id")]
+    publisher_project_ids: Vec<String>,
+    /// A caveat PyPI stored when it issued the token (JSON, repeatable, in order).
+    #[arg(long = "issued-caveat")]
+    issued_caveats: Vec<String>,
+    /// Profile (default: warehouse).
+    #[arg(long, default_value = "warehouse")]
+    profile: Profile,
+    /// Print `{"valid", "codes", "message"}`.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Exit codes: 0 success/valid, 1 invalid or failed, 2 bad usage.
+const EXIT_INVALID: u8 = 1;
+const EXIT_USAGE: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run {
+            paths,
+            profile,
+            json,
+        } => run(&paths, profile, json),
+        Command::Inspect { token, now, json } => with_token(&token, |t| cmd_inspect(t, now, json)),
+        Command::Restrict {
+            token,
+            restrictions,
+        } => with_token(&token, |t| cmd_restrict(t, &restrictions)),
+        Command::Mint {
+            key_hex,
+            identifier,
+            location,
+            restrictions,
+        } => cmd_mint(&key_hex, &identifier, &location, &restrictions),
+        Command::Verify(args) => {
+            let token = args.token.clone();
+            with_token(&token, |t| cmd_verify(t, &args))
+        }
+    }
+}
+
+fn usage(message: &str) -> ExitCode {
+    eprintln!("caveatspec: {message}");
+    ExitCode::from(EXIT_USAGE)
+}
+
+/// Reads the token from the argument or, for `-`, from standard input (one token, surrounding
+/// whitespace removed). The token is a secret: it is never printed in an error.
+fn with_token(arg: &str, f: impl FnOnce(&str) -> ExitCode) -> ExitCode {
+    if arg != "-" {
+        return f(arg);
+    }
+    let mut buf = String::new();
+    // Bounded: no real token is near 1 MiB.
+    match std::io::stdin().take(1 << 20).read_to_string(&mut buf) {
+        Ok(_) => f(buf.trim()),
+        Err(_) => usage("could not read the token from standard input (not UTF-8?)"),
+    }
+}
+
+fn cmd_inspect(token_text: &str, now: Option<i64>, as_json: bool) -> ExitCode {
+    let now = now.or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()
+            .and_then(|d| i64::try_from(d.as_secs()).ok())
+    });
+    let report = match inspect::inspect(token_text, now) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("caveatspec: {e}");
+            return ExitCode::from(EXIT_INVALID);
+        }
+    };
+    if as_json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
+        return ExitCode::SUCCESS;
+    }
+    println!("format:     macaroon V{}", report.version);
+    println!(
+        "location:   {}",
+        report.location.as_deref().unwrap_or("(none)")
+    );
+    println!("identifier: {}", report.identifier);
+    if report.caveats.is_empty() {
+        println!("caveats:    none (the token is as wide as its owner's rights)");
+    }
+    for (i, c) in report.caveats.iter().enumerate() {
+        println!("caveat {}:   {}", i + 1, c.raw);
+        match &c.meaning {
+            Some(m) => println!("            {m}"),
+            None => println!("            (unreadable)"),
+        }
+        for w in &c.warnings {
+            println!("            warning: {w}");
+        }
+    }
+    for w in &report.warnings {
+        println!("warning:    {w}");
+    }
+    ExitCode::SUCCESS
+}
+
+fn cmd_restrict(token_text: &str, args: &RestrictionArgs) -> ExitCode {
+    match attenuate::restrict(token_text, &args.restrictions()) {
+        Ok((t, _)) => {
+            println!("{t}");
+            ExitCode::SUCCESS
+        }
+        Err(e @ attenuate::AttenuateError::Token(_)) => {
+            eprintln!("caveatspec: {e}");
+            ExitCode::from(EXIT_INVALID)
+        }
+        Err(e) => usage(&e.to_string()),
+    }
+}
+
+fn cmd_mint(key_hex: &str, identifier: &str, location: &str, args: &RestrictionArgs) -> ExitCode {
+    let Ok(key) = vectors::decode_hex(key_hex) else {
+        return usage("--key-hex is not hex");
+    };
+    match attenuate::mint(&key, identifier, location, &args.restrictions()) {
+        Ok((t, _)) => {
+            println!("{t}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => usage(&e.to_string()),
+    }
+}
+
+/// The identifier inside the token, which the CLI takes as the database row's id.
+fn token_identifier(token_text: &str) -> String {
+    token::split_prefix(token_text, Profile::Warehouse)
+        .ok()
+        .and_then(|b| token::decode_body(b, Profile::Warehouse).ok())
+        .and_then(|bytes| {
+            macaroon::decode(&bytes, Profile::Warehouse)
+                .ok()
+                .map(|m| m.identifier.to_vec())
+        })
+        .and_then(|i| String::from_utf8(i).ok())
+        .unwrap_or_default()
+}
+
+fn cmd_verify(token_text: &str, a: &VerifyArgs) -> ExitCode {
+    let Ok(key) = vectors::decode_hex(&a.key_hex) else {
+        return usage("--key-hex is not hex");
+    };
+    if a.project_id.is_some() && a.project.is_none() {
+        return usage("--project-id needs --project (the display name)");
+    }
+    let publisher_projects: Vec<&str> =
+        a.publisher_project_ids.iter().map(String::as_str).collect();
+    let owner = match (&a.user_id, &a.publisher_id) {
+        (Some(u), _) => Owner::User { user_id: u },
+        (None, Some(p)) => Owner::Publisher {
+            publisher_id: p,
+            project_ids: &publisher_projects,
+        },
+        (None, None) => Owner::Nobody,
+    };
+    let stored: Vec<&str> = a.issued_caveats.iter().map(String::as_str).collect();
+    let identifier = token_identifier(token_text);
+    let issued = Issued {
+        identifier: &identifier,
+        root_key: &key,
+        owner,
+        stored_caveats: &stored,
+    };
+    let request = Request {
+        now: a.now,
+        project: a.project.as_deref().map(|name| Project {
+            name,
+            id: a.project_id.as_deref().unwrap_or(""),
+        }),
+    };
+    let v = verify::verify(token_text, &issued, &request, a.profile);
+    if a.json {
+        println!(
+            "{}",
+            json!({"valid": v.valid, "codes": v.codes(), "message": v.message})
+        );
+    } else if v.valid {
+        println!(
+            "valid: {}",
+            v.message.as_deref().unwrap_or("signature and caveats OK")
+        );
+    } else {
+        println!("invalid: {}", v.message.as_deref().unwrap_or("refused"));
+        for f in &v.failures {
+            println!("  {}", f.code);
+        }
+    }
+    if v.valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_INVALID)
+    }
+}
+
+fn load_paths(paths: &[PathBuf]) -> Result<Vec<VectorFile>, String> {
+    if paths.is_empty() {
+        return vectors::shipped().map_err(|e| e.to_string());
+    }
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
+                .map_err(|e| format!("{}: {e}", p.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|e| e.extension().is_some_and(|x| x == "json"))
+                .collect();
+            entries.sort();
+            for e in entries {
+                files.push(VectorFile::load(&e).map_err(|e| e.to_string())?);
+            }
+        } else {
+            files.push(VectorFile::load(p).map_err(|e| e.to_string())?);
+        }
+    }
+    Ok(files)
+}
+
+fn run(paths: &[PathBuf], profile: Option<Profile>, as_json: bool) -> ExitCode {
+    let files = match load_paths(paths) {
+        Ok(f) => f,
+        Err(e) => return usage(&e),
+    };
+    let profiles: Vec<Profile> = profile
+        .map(|p| vec![p])
+        .unwrap_or_else(|| Profile::ALL.to_vec());
+    let (mut passed, mut failed, mut skipped) = (0usize, 0usize, 0usize);
+    let mut report = Vec::new();
+    for file in &files {
+        let results = vectors::run_file(&Reference, file, &profiles);
+        let (mut p, mut f, mut s) = (0, 0, 0);
+        let mut failures = Vec::new();
+        for (id, prof, r) in results {
+            match r {
+                CheckResult::Pass => p += 1,
+                CheckResult::Skip(_) => s += 1,
+                CheckResult::Fail(why) => {
+                    f += 1;
+                    failures.push(json!({"id": id, "profile": prof.name(), "why": why}));
+                    if !as_json {
+                        println!("FAIL {id} [{prof}]: {why}");
+                    }
+                }
+            }
+        }
+        if !as_json {
+            println!(
+                "{:<18} {p:>4} passed, {f:>3} failed, {s:>3} skipped",
+                file.category
+            );
+        }
+        report.push(json!({"category": file.category, "passed": p, "failed": f, "skipped": s, "failures": failures}));
+        passed += p;
+        failed += f;
+        skipped += s;
+    }
+    if as_json {
+        println!(
+            "{}",
+            json!({"categories": report, "passed": passed, "failed": failed, "skipped": skipped})
+        );
+    } else {
+        println!("{passed} passed, {failed} failed");
+    }
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_INVALID)
+    }
+}

@@ -1,0 +1,283 @@
+//! Serde model of the vector files (`vectors/schema/vectors.schema.json`).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::LoadError;
+
+/// The vector-file format version this crate reads.
+pub const FORMAT_VERSION: u64 = 1;
+
+/// One vector file: one category of vectors.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VectorFile {
+    /// Path of the JSON Schema, relative to the file.
+    #[serde(rename = "$schema")]
+    pub schema: String,
+    /// Format version of the file.
+    pub format_version: u64,
+    /// The category, which is also the file name without `.json`.
+    pub category: String,
+    /// What the category covers.
+    pub description: String,
+    /// The generator that wrote the file and the hash of its source.
+    pub generator: Generator,
+    /// Where the expectations come from.
+    pub sources: serde_json::Value,
+    /// Every flag used in the file, with its meaning.
+    pub flags: BTreeMap<String, String>,
+    /// How many vectors the file holds (checked on load).
+    pub number_of_vectors: usize,
+    /// The vectors.
+    pub vectors: Vec<Vector>,
+    /// The file name it was loaded from (not part of the JSON).
+    #[serde(skip)]
+    pub file_name: String,
+}
+
+/// The generator stamp.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Generator {
+    /// Where the generator lives in the repository.
+    pub path: String,
+    /// sha256 of the generator's sources when the file was written.
+    pub source_sha256: String,
+}
+
+impl VectorFile {
+    /// Parses and checks one file's text.
+    pub fn from_json(file_name: &str, text: &str) -> Result<Self, LoadError> {
+        let fail = |message: String| LoadError::Format {
+            path: file_name.to_owned(),
+            message,
+        };
+        let mut file: VectorFile = serde_json::from_str(text).map_err(|e| fail(e.to_string()))?;
+        if file.format_version != FORMAT_VERSION {
+            return Err(fail(format!(
+                "format_version {} (this crate reads {FORMAT_VERSION})",
+                file.format_version
+            )));
+        }
+        if file.number_of_vectors != file.vectors.len() {
+            return Err(fail(format!(
+                "number_of_vectors says {} but the file holds {}",
+                file.number_of_vectors,
+                file.vectors.len()
+            )));
+        }
+        file.file_name = file_name.to_owned();
+        Ok(file)
+    }
+
+    /// Reads a file from disk.
+    pub fn load(path: &std::path::Path) -> Result<Self, LoadError> {
+        let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Self::from_json(&name, &text)
+    }
+}
+
+/// One vector.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vector {
+    /// Stable id, `<area>/<topic>/<slug>`.
+    pub id: String,
+    /// What kind of operation the vector exercises (decides the shape of input and expected).
+    pub kind: Kind,
+    /// What the vector tests, in a sentence.
+    pub description: String,
+    /// Flags (documented in the file's `flags`).
+    pub flags: Vec<String>,
+    /// The inputs.
+    pub input: serde_json::Value,
+    /// The expected outcome: per profile for decode, caveat and verify; profile-free for
+    /// mint and restrict.
+    pub expected: serde_json::Value,
+    /// What peer implementations did with the same input (information, not expectation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peers: Option<serde_json::Value>,
+}
+
+/// The kinds of vector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// A token string to its macaroon fields.
+    Decode,
+    /// One caveat's bytes to a typed caveat.
+    Caveat,
+    /// A token against a database row and a request.
+    Verify,
+    /// A root key, identifier, location and restrictions to a token.
+    Mint,
+    /// A token and restrictions to a narrower token.
+    Restrict,
+}
+
+impl Kind {
+    /// Whether the expectation is given per profile.
+    pub fn per_profile(self) -> bool {
+        matches!(self, Kind::Decode | Kind::Caveat | Kind::Verify)
+    }
+}
+
+/// Input of a `decode` vector.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecodeInput {
+    /// The token text.
+    pub token: String,
+}
+
+/// Input of a `caveat` vector: UTF-8 text in `caveat`, or any bytes in `caveat_hex`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaveatInput {
+    /// The caveat as text.
+    pub caveat: Option<String>,
+    /// The caveat as hex bytes (when it is not UTF-8).
+    pub caveat_hex: Option<String>,
+    /// The user on the request the caveat is read in.
+    pub request_user: Option<String>,
+}
+
+impl CaveatInput {
+    /// The caveat's bytes.
+    pub fn bytes(&self) -> Result<Vec<u8>, String> {
+        match (&self.caveat, &self.caveat_hex) {
+            (Some(t), None) => Ok(t.as_bytes().to_vec()),
+            (None, Some(h)) => decode_hex(h),
+            _ => Err("exactly one of caveat and caveat_hex must be given".to_owned()),
+        }
+    }
+}
+
+/// Input of a `verify` vector.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyInput {
+    /// The presented token.
+    pub token: String,
+    /// The row's root key, hex.
+    pub key_hex: String,
+    /// Unix seconds.
+    pub now: i64,
+    /// The request's project.
+    pub project: Option<ProjectInput>,
+    /// The token's database row.
+    pub row: RowInput,
+}
+
+/// A project in a vector.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectInput {
+    /// Display name.
+    pub name: String,
+    /// UUID.
+    pub id: String,
+}
+
+/// The database row in a vector.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RowInput {
+    /// The row's id (the identifier PyPI minted).
+    pub identifier: String,
+    /// The owner.
+    pub owner: OwnerInput,
+    /// Stored caveats, JSON text.
+    pub stored_caveats: Vec<String>,
+}
+
+/// The owner in a vector: `{"user_id"}` or `{"publisher_id", "publisher_project_ids"}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged, deny_unknown_fields)]
+pub enum OwnerInput {
+    /// A user.
+    User {
+        /// The user's UUID.
+        user_id: String,
+    },
+    /// A Trusted Publisher.
+    Publisher {
+        /// The publisher's UUID.
+        publisher_id: String,
+        /// Projects registered to the publisher.
+        publisher_project_ids: Vec<String>,
+    },
+}
+
+/// Restrictions in a vector.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RestrictionsInput {
+    /// Window start.
+    pub not_before: Option<i64>,
+    /// Window end.
+    pub not_after: Option<i64>,
+    /// Project names.
+    pub project_names: Option<Vec<String>>,
+    /// Project ids.
+    pub project_ids: Option<Vec<String>>,
+    /// User id.
+    pub user_id: Option<String>,
+}
+
+/// Input of a `mint` vector.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MintInput {
+    /// Root key, hex.
+    pub key_hex: String,
+    /// Identifier.
+    pub identifier: String,
+    /// Location.
+    pub location: String,
+    /// Restrictions.
+    pub restrictions: RestrictionsInput,
+}
+
+/// Input of a `restrict` vector.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RestrictInput {
+    /// The token to narrow.
+    pub token: String,
+    /// Restrictions.
+    pub restrictions: RestrictionsInput,
+}
+
+/// Lower- or upper-case hex to bytes.
+pub fn decode_hex(h: &str) -> Result<Vec<u8>, String> {
+    if h.len() % 2 != 0 {
+        return Err("odd number of hex digits".to_owned());
+    }
+    h.as_bytes()
+        .chunks(2)
+        .map(|p| {
+            let s = std::str::from_utf8(p).map_err(|_| "not hex".to_owned())?;
+            u8::from_str_radix(s, 16).map_err(|_| format!("{s:?} is not hex"))
+        })
+        .collect()
+}
+
+/// Bytes to lower-case hex.
+pub fn encode_hex(b: &[u8]) -> String {
+    use std::fmt::Write;
+    b.iter()
+        .fold(String::with_capacity(b.len() * 2), |mut s, x| {
+            let _ = write!(s, "{x:02x}");
+            s
+        })
+}

@@ -1,0 +1,183 @@
+//! This crate's own implementation, wired to the vector harness.
+
+use super::model::*;
+use super::runner::*;
+use crate::attenuate::{self, Restrictions};
+use crate::caveat;
+use crate::macaroon::{self, Version};
+use crate::profile::Profile;
+use crate::token;
+use crate::verify::{self, Issued, Owner, Project, Request};
+
+/// The reference implementation.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Reference;
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn restrictions(r: &RestrictionsInput) -> Restrictions {
+    Restrictions {
+        not_before: r.not_before,
+        not_after: r.not_after,
+        project_names: r.project_names.clone(),
+        project_ids: r.project_ids.clone(),
+        user_id: r.user_id.clone(),
+    }
+}
+
+fn produced(r: Result<(String, Vec<String>), attenuate::AttenuateError>) -> MintOutcome {
+    match r {
+        Ok((token, caveats)) => Outcome::accept(Produced { caveats, token }, None),
+        Err(e) => Outcome::reject(vec![e.code().to_owned()], None),
+    }
+}
+
+impl Implementation for Reference {
+    fn name(&self) -> &str {
+        "caveatspec"
+    }
+
+    fn decode(&self, token_text: &str, profile: Profile) -> Option<DecodeOutcome> {
+        let message =
+            (profile == Profile::Warehouse).then_some("malformed or nonexistent macaroon");
+        let body = match token::split_prefix(token_text, profile) {
+            Ok(b) => b,
+            Err(e) => {
+                return Some(Outcome::reject(
+                    vec![e.code().into()],
+                    message.map(Into::into),
+                ))
+            }
+        };
+        let malformed = (profile == Profile::Warehouse).then(|| "malformed macaroon".to_owned());
+        let bytes = match token::decode_body(body, profile) {
+            Ok(b) => b,
+            Err(e) => return Some(Outcome::reject(vec![e.code().into()], malformed)),
+        };
+        let mac = match macaroon::decode(&bytes, profile) {
+            Ok(m) => m,
+            Err(e) => {
+                let code = match profile {
+                    Profile::Warehouse => "macaroon.malformed",
+                    Profile::Strict => verify::strict_macaroon_code(&e),
+                };
+                return Some(Outcome::reject(vec![code.into()], malformed));
+            }
+        };
+        let fields = DecodedMacaroon {
+            version: if mac.version == Version::V1 { 1 } else { 2 },
+            // pymacaroons reports an absent location as ''.
+            location: Some(text(mac.location.unwrap_or(b""))),
+            identifier_hex: encode_hex(mac.identifier),
+            caveats: mac
+                .caveats
+                .iter()
+                .map(|c| DecodedCaveat {
+                    id_hex: encode_hex(c.id),
+                    vid_hex: c.vid.map(encode_hex),
+                    location: c.location.filter(|l| !l.is_empty()).map(text),
+                })
+                .collect(),
+            signature_hex: encode_hex(mac.signature),
+        };
+        Some(Outcome::accept(fields, None))
+    }
+
+    fn parse_caveat(
+        &self,
+        raw: &[u8],
+        request_user: Option<&str>,
+        profile: Profile,
+    ) -> Option<CaveatOutcome> {
+        Some(match caveat::parse(raw, profile, request_user) {
+            Ok(c) => match c.canonical(request_user) {
+                Some(canonical) => Outcome::accept(
+                    ParsedCaveat {
+                        kind: c.kind().to_owned(),
+                        canonical,
+                    },
+                    None,
+                ),
+                // A legacy user caveat read with no user on the request (strict profile).
+                None => Outcome::reject(vec!["request_user.no_user".to_owned()], None),
+            },
+            Err(e) => {
+                let message = match profile {
+                    Profile::Warehouse => {
+                        Some(e.message.unwrap_or_else(|| "unknown error".to_owned()))
+                    }
+                    Profile::Strict => None,
+                };
+                Outcome::reject(vec![e.code.to_owned()], message)
+            }
+        })
+    }
+
+    fn verify(&self, i: &VerifyInput, profile: Profile) -> Option<VerifyOutcome> {
+        let key = match decode_hex(&i.key_hex) {
+            Ok(k) => k,
+            Err(_) => return Some(Outcome::reject(vec!["input.key_hex".to_owned()], None)),
+        };
+        let project_ids: Vec<&str>;
+        let owner = match &i.row.owner {
+            OwnerInput::User { user_id } => Owner::User { user_id },
+            OwnerInput::Publisher {
+                publisher_id,
+                publisher_project_ids,
+            } => {
+                project_ids = publisher_project_ids.iter().map(String::as_str).collect();
+                Owner::Publisher {
+                    publisher_id,
+                    project_ids: &project_ids,
+                }
+            }
+        };
+        let stored: Vec<&str> = i.row.stored_caveats.iter().map(String::as_str).collect();
+        let issued = Issued {
+            identifier: &i.row.identifier,
+            root_key: &key,
+            owner,
+            stored_caveats: &stored,
+        };
+        let request = Request {
+            now: i.now,
+            project: i.project.as_ref().map(|p| Project {
+                name: &p.name,
+                id: &p.id,
+            }),
+        };
+        let v = verify::verify(&i.token, &issued, &request, profile);
+        let codes = v.codes().into_iter().map(str::to_owned).collect();
+        Some(if v.valid {
+            Outcome {
+                valid: true,
+                codes,
+                message: v.message,
+                value: None,
+            }
+        } else {
+            Outcome::reject(codes, v.message)
+        })
+    }
+
+    fn mint(&self, i: &MintInput) -> Option<MintOutcome> {
+        let Ok(key) = decode_hex(&i.key_hex) else {
+            return Some(Outcome::reject(vec!["input.key_hex".to_owned()], None));
+        };
+        Some(produced(attenuate::mint(
+            &key,
+            &i.identifier,
+            &i.location,
+            &restrictions(&i.restrictions),
+        )))
+    }
+
+    fn restrict(&self, i: &RestrictInput) -> Option<MintOutcome> {
+        Some(produced(attenuate::restrict(
+            &i.token,
+            &restrictions(&i.restrictions),
+        )))
+    }
+}

@@ -1,0 +1,263 @@
+//! The command line as a person or a script uses it.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+const KEY: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+const IDENT: &str = "5f0b3a4e-8c1d-4e2f-9a6b-7c8d9e0f1a2b";
+const USER: &str = "3e2f1a0b-9c8d-4e7f-8a6b-5c4d3e2f1a0b";
+const PID: &str = "0d6b6a8e-2f0c-4f8e-8a3b-5b7e1c9d2a41";
+/// pymacaroons' token for KEY, IDENT, pypi.org and `[1,["sampleproject"]]`, `[2,[PID]]`
+/// (published in the research notes on PyPI tokens; also vector `mint/research-key-project`).
+const PROJECT_TOKEN: &str = "pypi-AgEIcHlwaS5vcmcCJDVmMGIzYTRlLThjMWQtNGUyZi05YTZiLTdjOGQ5ZTBmMWEyYgACFVsxLFsic2FtcGxlcHJvamVjdCJdXQACLFsyLFsiMGQ2YjZhOGUtMmYwYy00ZjhlLThhM2ItNWI3ZTFjOWQyYTQxIl1dAAAGIAaLcuARMgPdpPJbZ9Tb6AMm4s4VKWSNYA322qKgE5RG";
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_caveatspec"))
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("the binary runs")
+}
+
+fn run_stdin(args: &[&str], stdin: &str) -> Output {
+    let mut child = bin()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("the binary finishes")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn run_passes_every_shipped_vector_and_ends_with_the_count_line() {
+    let o = run(&["run"]);
+    assert!(o.status.success(), "{}", stdout(&o));
+    let out = stdout(&o);
+    let last = out.lines().last().expect("a last line");
+    let (passed, failed) = last.split_once(" passed, ").expect("N passed, M failed");
+    assert!(passed.parse::<usize>().expect("a number") > 700, "{last}");
+    assert_eq!(failed, "0 failed");
+    assert!(
+        out.contains("caveat-parsing"),
+        "summary per category: {out}"
+    );
+}
+
+#[test]
+fn run_json_reports_categories() {
+    let o = run(&["run", "--profile", "strict", "--json"]);
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(v["failed"], 0);
+    assert_eq!(v["categories"].as_array().map(Vec::len), Some(7));
+}
+
+#[test]
+fn mint_reproduces_the_published_project_token() {
+    let o = run(&[
+        "mint",
+        "--key-hex",
+        KEY,
+        "--identifier",
+        IDENT,
+        "--project",
+        "sampleproject",
+        "--project-id",
+        PID,
+    ]);
+    assert!(o.status.success());
+    assert_eq!(stdout(&o).trim(), PROJECT_TOKEN);
+}
+
+#[test]
+fn verify_json_gives_pypis_verdict_and_message() {
+    let ok = run(&[
+        "verify",
+        PROJECT_TOKEN,
+        "--key-hex",
+        KEY,
+        "--now",
+        "1700000000",
+        "--project",
+        "SampleProject",
+        "--project-id",
+        PID,
+        "--user-id",
+        USER,
+        "--json",
+    ]);
+    assert_eq!(ok.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&ok.stdout).expect("JSON");
+    assert_eq!(
+        v,
+        serde_json::json!({"valid": true, "codes": [], "message": "signature and caveats OK"})
+    );
+
+    let other = run(&[
+        "verify",
+        PROJECT_TOKEN,
+        "--key-hex",
+        KEY,
+        "--now",
+        "1700000000",
+        "--project",
+        "Other.Thing",
+        "--project-id",
+        "1e7c7b9f-3a1d-4a9f-9b4c-6c8f2d0e3b52",
+        "--user-id",
+        USER,
+        "--json",
+    ]);
+    assert_eq!(other.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&other.stdout).expect("JSON");
+    assert_eq!(
+        v["codes"],
+        serde_json::json!(["project_name.mismatch", "project_id.mismatch"])
+    );
+    assert_eq!(
+        v["message"],
+        "project-scoped token is not valid for project: 'Other.Thing', project-scoped token is not valid for project: 'Other.Thing'"
+    );
+}
+
+#[test]
+fn verify_applies_issued_caveats_and_the_strict_profile() {
+    let o = run(&[
+        "verify",
+        PROJECT_TOKEN,
+        "--key-hex",
+        KEY,
+        "--now",
+        "1700000000",
+        "--project",
+        "sampleproject",
+        "--project-id",
+        PID,
+        "--user-id",
+        USER,
+        "--issued-caveat",
+        "[0,10,0]",
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(v["message"], "token is expired");
+
+    let wrong_key = run(&[
+        "verify",
+        PROJECT_TOKEN,
+        "--key-hex",
+        &"00".repeat(32),
+        "--now",
+        "1",
+        "--profile",
+        "strict",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&wrong_key.stdout).expect("JSON");
+    assert_eq!(
+        v["codes"],
+        serde_json::json!(["signature.mismatch"]),
+        "strict checks the signature first"
+    );
+}
+
+#[test]
+fn restrict_then_verify_round_trip_through_stdin() {
+    let r = run_stdin(
+        &[
+            "restrict",
+            "-",
+            "--not-before",
+            "100",
+            "--not-after",
+            "200",
+            "--user-id",
+            USER,
+        ],
+        PROJECT_TOKEN,
+    );
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let narrowed = stdout(&r).trim().to_owned();
+    assert!(narrowed.starts_with("pypi-") && narrowed.len() > PROJECT_TOKEN.len());
+    let args = |now: &'static str| {
+        vec![
+            "verify",
+            "-",
+            "--key-hex",
+            KEY,
+            "--now",
+            now,
+            "--project",
+            "sampleproject",
+            "--project-id",
+            PID,
+            "--user-id",
+            USER,
+        ]
+    };
+    assert_eq!(run_stdin(&args("150"), &narrowed).status.code(), Some(0));
+    assert_eq!(run_stdin(&args("200"), &narrowed).status.code(), Some(1));
+}
+
+#[test]
+fn inspect_describes_caveats_and_warns() {
+    let o = run(&[
+        "restrict",
+        PROJECT_TOKEN,
+        "--not-before",
+        "100",
+        "--not-after",
+        "200",
+    ]);
+    let t = stdout(&o).trim().to_owned();
+    let i = run(&["inspect", &t, "--now", "1700000000"]);
+    assert!(i.status.success());
+    let text = stdout(&i);
+    assert!(
+        text.contains("only for projects named \"sampleproject\""),
+        "{text}"
+    );
+    assert!(text.contains("already expired"), "{text}");
+    assert!(text.contains(IDENT), "{text}");
+}
+
+#[test]
+fn bad_usage_exits_2_and_never_echoes_the_token() {
+    let o = run(&["verify", PROJECT_TOKEN, "--key-hex", "zz", "--now", "1"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !err.contains(&PROJECT_TOKEN[5..40]),
+        "the token leaked: {err}"
+    );
+
+    let o = run(&["restrict", PROJECT_TOKEN, "--not-before", "5"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!String::from_utf8_lossy(&o.stderr).contains(&PROJECT_TOKEN[5..40]));
+
+    let o = run(&[
+        "verify",
+        "pypi-secretsecretsecret",
+        "--key-hex",
+        KEY,
+        "--now",
+        "1",
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!stdout(&o).contains("secretsecret"));
+    assert_eq!(run(&["verify"]).status.code(), Some(2));
+}

@@ -1,0 +1,123 @@
+//! Every shipped vector as its own test, named `<vector id> [<profile>]`, run against the
+//! reference implementation through the public harness. `cargo test --test vectors -- <filter>`
+//! runs a subset; `--list` shows the names.
+
+use std::collections::HashSet;
+
+use caveatspec::vectors::{self, check, CheckResult, Reference};
+use caveatspec::Profile;
+use libtest_mimic::{Arguments, Failed, Trial};
+use sha2::{Digest, Sha256};
+
+fn main() {
+    let args = Arguments::from_args();
+    let files = match vectors::shipped() {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("cannot load the shipped vectors: {e}");
+            std::process::exit(101);
+        }
+    };
+    let mut trials = Vec::new();
+    for file in &files {
+        for v in &file.vectors {
+            let profiles: &[Profile] = if v.kind.per_profile() {
+                &Profile::ALL
+            } else {
+                &Profile::ALL[..1]
+            };
+            for &p in profiles {
+                let name = if v.kind.per_profile() {
+                    format!("{} [{p}]", v.id)
+                } else {
+                    v.id.clone()
+                };
+                let vector = v.clone();
+                trials.push(
+                    Trial::test(name, move || match check(&Reference, &vector, p) {
+                        CheckResult::Pass => Ok(()),
+                        CheckResult::Fail(why) => Err(Failed::from(why)),
+                        CheckResult::Skip(why) => {
+                            Err(Failed::from(format!("the reference skipped it: {why}")))
+                        }
+                    })
+                    .with_kind(file.category.clone()),
+                );
+            }
+        }
+    }
+    trials.push(Trial::test(
+        "suite::ids_are_unique_and_flags_documented",
+        move || ids_and_flags(),
+    ));
+    trials.push(Trial::test("suite::vectors_are_fresh", move || fresh()));
+    libtest_mimic::run(&args, trials).exit();
+}
+
+fn ids_and_flags() -> Result<(), Failed> {
+    let files = vectors::shipped().map_err(|e| Failed::from(e.to_string()))?;
+    let mut seen = HashSet::new();
+    let mut total = 0;
+    for f in &files {
+        if format!("{}.json", f.category) != f.file_name {
+            return Err(format!(
+                "{}: category {:?} does not match the file name",
+                f.file_name, f.category
+            )
+            .into());
+        }
+        for v in &f.vectors {
+            total += 1;
+            if !seen.insert(v.id.clone()) {
+                return Err(format!("duplicate id {}", v.id).into());
+            }
+            for flag in &v.flags {
+                if !f.flags.contains_key(flag) {
+                    return Err(format!(
+                        "{}: flag {flag:?} is not documented in {}",
+                        v.id, f.file_name
+                    )
+                    .into());
+                }
+            }
+        }
+    }
+    if total < 400 {
+        return Err(format!("only {total} vectors").into());
+    }
+    Ok(())
+}
+
+/// The vector files carry the sha256 of the generator's sources they were written with. A
+/// change to the generator without regenerating the vectors fails here.
+fn fresh() -> Result<(), Failed> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/vectorgen");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .map_err(|e| Failed::from(format!("{}: {e}", dir.display())))?
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".py") || n == "setup")
+        .collect();
+    names.sort();
+    let mut h = Sha256::new();
+    for n in &names {
+        let text = std::fs::read(dir.join(n)).map_err(|e| Failed::from(e.to_string()))?;
+        let text = String::from_utf8_lossy(&text).replace("\r\n", "\n");
+        h.update(n.as_bytes());
+        h.update([0]);
+        h.update(text.as_bytes());
+        h.update([0]);
+    }
+    let digest: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    for f in vectors::shipped().map_err(|e| Failed::from(e.to_string()))? {
+        if f.generator.source_sha256 != digest {
+            return Err(format!(
+                "{} was written by another version of tools/vectorgen (stamp {}, sources now {digest}): regenerate the vectors",
+                f.file_name, f.generator.source_sha256
+            )
+            .into());
+        }
+    }
+    Ok(())
+}

@@ -98,50 +98,59 @@ impl Restrictions {
             _ => return Err(AttenuateError::WindowIncomplete),
         }
         if let Some(names) = &self.project_names {
-            if names.is_empty() {
-                return Err(AttenuateError::EmptyList("project name"));
-            }
-            let mut c = String::from("[1,[");
-            for (i, n) in names.iter().enumerate() {
-                if !caveat::is_valid_project_name(n) {
-                    return Err(AttenuateError::InvalidName(n.clone()));
-                }
-                if i > 0 {
-                    c.push(',');
-                }
-                write_plain_str(&caveat::normalize_name(n), &mut c);
-            }
-            c.push_str("]]");
-            out.push(c);
+            let normalized = validated(names, "project name", |n| {
+                caveat::is_valid_project_name(n)
+                    .then(|| caveat::normalize_name(n))
+                    .ok_or_else(|| AttenuateError::InvalidName(n.clone()))
+            })?;
+            out.push(list_caveat(1, &normalized));
         }
         if let Some(ids) = &self.project_ids {
-            if ids.is_empty() {
-                return Err(AttenuateError::EmptyList("project id"));
-            }
-            let mut c = String::from("[2,[");
-            for (i, id) in ids.iter().enumerate() {
-                if !caveat::is_canonical_uuid(id) {
-                    return Err(AttenuateError::InvalidUuid(id.clone()));
-                }
-                if i > 0 {
-                    c.push(',');
-                }
-                write_plain_str(id, &mut c);
-            }
-            c.push_str("]]");
-            out.push(c);
+            let ids = validated(ids, "project id", |id| uuid(id).map(str::to_owned))?;
+            out.push(list_caveat(2, &ids));
         }
         if let Some(user) = &self.user_id {
-            if !caveat::is_canonical_uuid(user) {
-                return Err(AttenuateError::InvalidUuid(user.clone()));
-            }
             let mut c = String::from("[3,");
-            write_plain_str(user, &mut c);
+            write_plain_str(uuid(user)?, &mut c);
             c.push(']');
             out.push(c);
         }
         Ok(out)
     }
+}
+
+/// A lower-case hyphenated UUID, the only spelling PyPI ever matches.
+fn uuid(s: &str) -> Result<&str, AttenuateError> {
+    if caveat::is_canonical_uuid(s) {
+        Ok(s)
+    } else {
+        Err(AttenuateError::InvalidUuid(s.to_owned()))
+    }
+}
+
+/// A non-empty list with each item checked (and rewritten) by `item`.
+fn validated(
+    items: &[String],
+    what: &'static str,
+    item: impl Fn(&String) -> Result<String, AttenuateError>,
+) -> Result<Vec<String>, AttenuateError> {
+    if items.is_empty() {
+        return Err(AttenuateError::EmptyList(what));
+    }
+    items.iter().map(item).collect()
+}
+
+/// `[tag,["a","b"]]` as PyPI serializes it.
+fn list_caveat(tag: u8, items: &[String]) -> String {
+    let mut c = format!("[{tag},[");
+    for (i, s) in items.iter().enumerate() {
+        if i > 0 {
+            c.push(',');
+        }
+        write_plain_str(s, &mut c);
+    }
+    c.push_str("]]");
+    c
 }
 
 /// Creates a token: V2, location, identifier, then the restrictions' caveats (none allowed).

@@ -48,9 +48,9 @@ fn main() {
     }
     trials.push(Trial::test(
         "suite::ids_are_unique_and_flags_documented",
-        move || ids_and_flags(),
+        ids_and_flags,
     ));
-    trials.push(Trial::test("suite::vectors_are_fresh", move || fresh()));
+    trials.push(Trial::test("suite::vectors_are_fresh", fresh));
     libtest_mimic::run(&args, trials).exit();
 }
 

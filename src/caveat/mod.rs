@@ -27,22 +27,35 @@ pub const WAREHOUSE_MAX_DEPTH: usize = 995;
 pub enum Caveat<'a> {
     /// Tag 0: valid while `not_before <= now < expires_at`.
     Expiration {
+        /// First second at which the token is no longer valid.
         expires_at: Int<'a>,
+        /// First second at which the token is valid.
         not_before: Int<'a>,
     },
     /// Tag 1: the request's project, by normalized name, is one of these.
-    ProjectName { names: Vec<JsonStr<'a>> },
+    ProjectName {
+        /// Normalized project names, compared as written.
+        names: Vec<JsonStr<'a>>,
+    },
     /// Tag 2: the request's project id is one of these.
-    ProjectId { ids: Vec<JsonStr<'a>> },
+    ProjectId {
+        /// Project UUIDs, compared as written.
+        ids: Vec<JsonStr<'a>>,
+    },
     /// Tag 3: the token's user is this user.
-    RequestUser { user_id: JsonStr<'a> },
+    RequestUser {
+        /// The user's UUID, compared as written.
+        user_id: JsonStr<'a>,
+    },
     /// Legacy `{"version": 1, "permissions": "user"}`: PyPI reads it as "the request's user",
     /// i.e. a RequestUser caveat naming whoever presents the token.
     LegacyUser,
     /// Tag 4: the token belongs to this Trusted Publisher. `claims` is the deprecated third
     /// element (an object) when present and not null.
     OidcPublisher {
+        /// The publisher's UUID, compared as written.
         publisher_id: JsonStr<'a>,
+        /// Deprecated OIDC claims (ignored by every check).
         claims: Option<Value<'a>>,
     },
 }

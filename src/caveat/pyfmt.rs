@@ -37,7 +37,7 @@ pub fn float_repr(f: f64, out: &mut String) {
             let int_len = (exp + 1) as usize;
             if digits.len() <= int_len {
                 out.push_str(&digits);
-                out.extend(std::iter::repeat('0').take(int_len - digits.len()));
+                out.extend(std::iter::repeat_n('0', int_len - digits.len()));
                 out.push_str(".0");
             } else {
                 let (a, b) = digits.split_at(int_len);
@@ -47,7 +47,7 @@ pub fn float_repr(f: f64, out: &mut String) {
             }
         } else {
             out.push_str("0.");
-            out.extend(std::iter::repeat('0').take((-exp - 1) as usize));
+            out.extend(std::iter::repeat_n('0', (-exp - 1) as usize));
             out.push_str(&digits);
         }
     } else {
@@ -295,7 +295,7 @@ pub fn is_printable(cp: u32) -> bool {
         return false;
     }
     let idx = NON_PRINTABLE.partition_point(|&(_, hi)| hi < cp);
-    !NON_PRINTABLE.get(idx).is_some_and(|&(lo, _)| lo <= cp)
+    NON_PRINTABLE.get(idx).is_none_or(|&(lo, _)| lo > cp)
 }
 
 #[cfg(test)]

@@ -157,10 +157,7 @@ pub fn a2b_base64_nonstrict(data: &[u8]) -> Result<Vec<u8>, LenientError> {
 fn a2b_padded(data: &[u8], pad: usize) -> Result<Vec<u8>, LenientError> {
     // Upper bound, as CPython allocates it; decoding never writes more.
     let mut out = Vec::with_capacity(data.len().saturating_add(pad) / 4 * 3 + 3);
-    let data = data
-        .iter()
-        .copied()
-        .chain(std::iter::repeat(b'=').take(pad));
+    let data = data.iter().copied().chain(std::iter::repeat_n(b'=', pad));
     let mut quad_pos: u8 = 0;
     let mut leftchar: u8 = 0;
     let mut pads: u8 = 0;

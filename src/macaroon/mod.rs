@@ -695,11 +695,11 @@ mod tests {
     #[test]
     fn large_inputs() {
         let mut long_varint = vec![2u8, 2];
-        long_varint.extend(std::iter::repeat(0xff).take(200_000));
+        long_varint.extend(std::iter::repeat_n(0xff, 200_000));
         long_varint.push(1);
         assert_eq!(decode(&long_varint, W), Err(MacaroonError::FieldPastEnd));
         let mut long_type = vec![2u8];
-        long_type.extend(std::iter::repeat(0x80).take(200_000));
+        long_type.extend(std::iter::repeat_n(0x80, 200_000));
         assert_eq!(decode(&long_type, W), Err(MacaroonError::Truncated));
 
         let mut v1 = b"0013identifier abc\n".to_vec();

@@ -146,7 +146,7 @@ pub fn check(imp: &dyn Implementation, v: &Vector, profile: Profile) -> CheckRes
     }
 }
 
-fn expected_for<'v>(v: &'v Vector, profile: Profile) -> Option<&'v Value> {
+fn expected_for(v: &Vector, profile: Profile) -> Option<&Value> {
     if v.kind.per_profile() {
         v.expected.get(profile.name())
     } else {

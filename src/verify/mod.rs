@@ -30,10 +30,15 @@ pub struct Issued<'a> {
 #[derive(Debug, Clone, Copy)]
 pub enum Owner<'a> {
     /// A user's API token; the request's user is this user.
-    User { user_id: &'a str },
+    User {
+        /// The user's UUID.
+        user_id: &'a str,
+    },
     /// A Trusted Publishing token; the request has this publisher and no user.
     Publisher {
+        /// The publisher's UUID.
         publisher_id: &'a str,
+        /// UUIDs of the projects registered to it.
         project_ids: &'a [&'a str],
     },
     /// Not known (a command-line check without an owner): user and publisher caveats fail.

@@ -770,10 +770,62 @@ pub fn parse(input: &str, limits: Limits) -> Result<Value<'_>, JsonError> {
 
 // ---- the writer -------------------------------------------------------------------------------
 
+/// Picks and orders an object's members for writing.
+pub(crate) type MemberOrder =
+    for<'v, 'a> fn(&'v [(JsonStr<'a>, Value<'a>)]) -> Vec<(&'v JsonStr<'a>, &'v Value<'a>)>;
+
+/// How a value tree is written: the JSON writer and Python's `repr` differ only in these.
+pub(crate) struct Style {
+    /// Writes a value that is not an array or object.
+    pub scalar: fn(&Value<'_>, &mut String),
+    /// Writes an object key.
+    pub key: fn(&JsonStr<'_>, &mut String),
+    /// Between items and between members.
+    pub item_sep: &'static str,
+    /// Between a key and its value.
+    pub key_sep: &'static str,
+    /// The members to write, in order (duplicate keys collapsed as a Python dict does).
+    pub members: MemberOrder,
+}
+
 enum Task<'v, 'a> {
     Value(&'v Value<'a>),
     Key(&'v JsonStr<'a>),
     Text(&'static str),
+}
+
+/// Writes `value` in `style`, iteratively: any depth is fine.
+pub(crate) fn write_tree(value: &Value<'_>, style: &Style, out: &mut String) {
+    let mut tasks: Vec<Task<'_, '_>> = vec![Task::Value(value)];
+    while let Some(task) = tasks.pop() {
+        match task {
+            Task::Text(t) => out.push_str(t),
+            Task::Key(k) => (style.key)(k, out),
+            Task::Value(Value::Array(items)) => {
+                out.push('[');
+                tasks.push(Task::Text("]"));
+                for (n, item) in items.iter().enumerate().rev() {
+                    tasks.push(Task::Value(item));
+                    if n > 0 {
+                        tasks.push(Task::Text(style.item_sep));
+                    }
+                }
+            }
+            Task::Value(Value::Object(members)) => {
+                out.push('{');
+                tasks.push(Task::Text("}"));
+                for (n, (k, v)) in (style.members)(members).into_iter().enumerate().rev() {
+                    tasks.push(Task::Value(v));
+                    tasks.push(Task::Text(style.key_sep));
+                    tasks.push(Task::Key(k));
+                    if n > 0 {
+                        tasks.push(Task::Text(style.item_sep));
+                    }
+                }
+            }
+            Task::Value(v) => (style.scalar)(v, out),
+        }
+    }
 }
 
 /// Object members as Python's dict from `json.loads` holds them, sorted as `sort_keys=True`
@@ -811,45 +863,24 @@ pub fn sorted_members<'v, 'a>(
 /// two or more keys compares keys, which costs one more level of recursion, and `dumps` raises
 /// `RecursionError`. PyPI never serializes a caveat that deep.)
 pub fn dumps_sorted_compact(value: &Value<'_>, out: &mut String) {
-    let mut tasks: Vec<Task<'_, '_>> = vec![Task::Value(value)];
-    while let Some(task) = tasks.pop() {
-        match task {
-            Task::Text(t) => out.push_str(t),
-            Task::Key(k) => write_json_str(k, out),
-            Task::Value(v) => match v {
-                Value::Null => out.push_str("null"),
-                Value::Bool(true) => out.push_str("true"),
-                Value::Bool(false) => out.push_str("false"),
-                Value::Int(i) => out.push_str(&i.to_string_lossy()),
-                Value::Float(f) => write_json_float(*f, out),
-                Value::Str(s) => write_json_str(s, out),
-                Value::Array(items) => {
-                    out.push('[');
-                    tasks.push(Task::Text("]"));
-                    for (n, item) in items.iter().enumerate().rev() {
-                        tasks.push(Task::Value(item));
-                        if n > 0 {
-                            tasks.push(Task::Text(","));
-                        }
-                    }
-                }
-                Value::Object(members) => {
-                    out.push('{');
-                    tasks.push(Task::Text("}"));
-                    let sorted = sorted_members(members);
-                    for (n, (k, v)) in sorted.into_iter().enumerate().rev() {
-                        tasks.push(Task::Value(v));
-                        tasks.push(Task::Text(":"));
-                        tasks.push(Task::Key(k));
-                        if n > 0 {
-                            tasks.push(Task::Text(","));
-                        }
-                    }
-                }
-            },
-        }
-    }
+    write_tree(value, &JSON_STYLE, out);
 }
+
+const JSON_STYLE: Style = Style {
+    scalar: |v, out| match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(true) => out.push_str("true"),
+        Value::Bool(false) => out.push_str("false"),
+        Value::Int(i) => out.push_str(&i.to_string_lossy()),
+        Value::Float(f) => write_json_float(*f, out),
+        Value::Str(s) => write_json_str(s, out),
+        Value::Array(_) | Value::Object(_) => {}
+    },
+    key: write_json_str,
+    item_sep: ",",
+    key_sep: ":",
+    members: |m| sorted_members(m).into_iter().map(|(k, v)| (k, v)).collect(),
+};
 
 /// A float as the JSON encoder writes it: `float.__repr__`, but `NaN`/`Infinity`/`-Infinity`.
 fn write_json_float(f: f64, out: &mut String) {

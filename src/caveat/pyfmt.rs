@@ -3,7 +3,7 @@
 //!
 //! Everything is written iteratively, so nesting depth never grows the Rust stack.
 
-use super::json::{JsonStr, Value};
+use super::json::{write_tree, JsonStr, Style, Value};
 
 /// Python's `repr(float)` (`float.__repr__`, CPython's "short" repr): the shortest digit
 /// string that reads back to the same double, written positionally when the decimal exponent
@@ -113,53 +113,26 @@ pub fn py_str(value: &Value<'_>, out: &mut String) {
     }
 }
 
-enum Task<'v, 'a> {
-    Value(&'v Value<'a>),
-    Key(&'v JsonStr<'a>),
-    Text(&'static str),
-}
-
 /// Python's `repr(obj)` for the object `json.loads` produced (see [`py_str`]).
 pub fn py_repr(value: &Value<'_>, out: &mut String) {
-    let mut tasks: Vec<Task<'_, '_>> = vec![Task::Value(value)];
-    while let Some(task) = tasks.pop() {
-        match task {
-            Task::Text(t) => out.push_str(t),
-            Task::Key(k) => repr_code_points(k.code_points(), out),
-            Task::Value(v) => match v {
-                Value::Null => out.push_str("None"),
-                Value::Bool(true) => out.push_str("True"),
-                Value::Bool(false) => out.push_str("False"),
-                Value::Int(i) => out.push_str(&i.to_string_lossy()),
-                Value::Float(f) => float_repr(*f, out),
-                Value::Str(s) => repr_code_points(s.code_points(), out),
-                Value::Array(items) => {
-                    out.push('[');
-                    tasks.push(Task::Text("]"));
-                    for (n, item) in items.iter().enumerate().rev() {
-                        tasks.push(Task::Value(item));
-                        if n > 0 {
-                            tasks.push(Task::Text(", "));
-                        }
-                    }
-                }
-                Value::Object(members) => {
-                    out.push('{');
-                    tasks.push(Task::Text("}"));
-                    let members = dict_order(members);
-                    for (n, (k, v)) in members.into_iter().enumerate().rev() {
-                        tasks.push(Task::Value(v));
-                        tasks.push(Task::Text(": "));
-                        tasks.push(Task::Key(k));
-                        if n > 0 {
-                            tasks.push(Task::Text(", "));
-                        }
-                    }
-                }
-            },
-        }
-    }
+    write_tree(value, &REPR_STYLE, out);
 }
+
+const REPR_STYLE: Style = Style {
+    scalar: |v, out| match v {
+        Value::Null => out.push_str("None"),
+        Value::Bool(true) => out.push_str("True"),
+        Value::Bool(false) => out.push_str("False"),
+        Value::Int(i) => out.push_str(&i.to_string_lossy()),
+        Value::Float(f) => float_repr(*f, out),
+        Value::Str(s) => repr_code_points(s.code_points(), out),
+        Value::Array(_) | Value::Object(_) => {}
+    },
+    key: |k, out| repr_code_points(k.code_points(), out),
+    item_sep: ", ",
+    key_sep: ": ",
+    members: dict_order,
+};
 
 /// One object member.
 type Member<'v, 'a> = &'v (JsonStr<'a>, Value<'a>);

@@ -97,7 +97,7 @@ fn fresh() -> Result<(), Failed> {
         .filter_map(|e| e.ok())
         .filter(|e| e.path().is_file())
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".py") || n == "setup")
+        .filter(|n| n.ends_with(".py") || n.ends_with(".js") || n == "setup")
         .collect();
     names.sort();
     let mut h = Sha256::new();

@@ -1,13 +1,13 @@
 """Write vectors/*.json from the cases in cases.py and the behaviour of real implementations.
 
-    WAREHOUSE_SRC=/path/to/pypi/warehouse  PYPITOKEN_PYTHON=/path/to/python-with-pypitoken \
-        python tools/vectorgen/generate.py            # run with Warehouse's pinned libraries
+    WAREHOUSE_SRC=/path/to/pypi/warehouse tools/vectorgen/setup --generate
 
 (`tools/vectorgen/setup` builds both Python environments.) For every case this runs:
 - PyPI's own code (warehouse_oracle.py) for the `warehouse` expectation and its message;
 - strict.py, the Python rendering of the strict profile, for the `strict` expectation;
 - pymacaroons (PyPI's macaroon library) to mint tokens and check signatures;
-- pypitoken 7.1.1 (the client library) as a peer, recorded beside the expectation.
+- pypitoken 7.1.1 (the client library) and the npm `macaroon` package 3.0.4 as peers,
+  recorded beside the expectation.
 Nothing here reads the Rust implementation. The files record a hash of this directory, and
 `cargo test` fails when the generator changed but the vectors were not regenerated.
 """
@@ -60,6 +60,7 @@ FLAGS = {
     "profile-divergence": "The strict profile's verdict differs from PyPI's (set by the generator).",
     "pypitoken-divergence": "pypitoken 7.1.1's verdict differs from PyPI's (set by the generator).",
     "pymacaroons-divergence": "pymacaroons alone decides differently from PyPI's pipeline (set by the generator).",
+    "npm-macaroon-divergence": "The npm macaroon package (3.0.4) decodes differently from PyPI (set by the generator).",
 }
 
 # Fixed material shared by the cases.
@@ -73,7 +74,7 @@ def source_digest() -> str:
     h = hashlib.sha256()
     for name in sorted(os.listdir(HERE)):
         path = os.path.join(HERE, name)
-        if os.path.isfile(path) and (name.endswith(".py") or name == "setup"):
+        if os.path.isfile(path) and (name.endswith((".py", ".js")) or name == "setup"):
             h.update(name.encode() + b"\0")
             with open(path, "rb") as f:
                 h.update(f.read().replace(b"\r\n", b"\n"))
@@ -166,9 +167,11 @@ KIND_NAMES = {
 
 
 class Generator:
-    def __init__(self, warehouse: Warehouse, pypitoken_python: str):
+    def __init__(self, warehouse: Warehouse, pypitoken_python: str, node_path: str):
         self.w = warehouse
         self.pypitoken_python = pypitoken_python
+        self.node_path = node_path
+        self._npm_requests: list = []
         self.files: dict[str, list] = {c: [] for c in CATEGORIES}
         self.ids: set[str] = set()
         self._peer_requests: list = []
@@ -179,7 +182,28 @@ class Generator:
         self._peer_requests.append(req)
         return len(self._peer_requests) - 1
 
+    def _ask_npm(self, req) -> int:
+        self._npm_requests.append(req)
+        return len(self._npm_requests) - 1
+
+    def _resolve_npm(self):
+        env = dict(os.environ, NODE_PATH=self.node_path)
+        out = subprocess.run(["node", os.path.join(HERE, "npm_peer.js")], input=json.dumps(self._npm_requests),
+                             capture_output=True, text=True, env=env)
+        if out.returncode:
+            raise SystemExit("npm macaroon peer failed:\n" + out.stderr[-3000:])
+        answers = json.loads(out.stdout)
+        for vectors in self.files.values():
+            for v in vectors:
+                peers = v.get("peers", {})
+                slot = peers.get("npm_macaroon")
+                if isinstance(slot, int):
+                    peers["npm_macaroon"] = answers[slot]
+                    if v["kind"] == "decode" and answers[slot]["valid"] != v["expected"]["warehouse"]["valid"]:
+                        v["flags"] = sorted(set(v["flags"]) | {"npm-macaroon-divergence"})
+
     def _resolve_peers(self):
+        self._resolve_npm()
         out = subprocess.run([self.pypitoken_python, os.path.join(HERE, "pypitoken_peer.py")],
                              input=json.dumps(self._peer_requests), capture_output=True,
                              text=True)
@@ -254,16 +278,20 @@ class Generator:
         except strict.Reject as r:
             sexp = {"valid": False, "codes": [r.code]}
         peers = {"pypitoken": self._ask_pypitoken({"op": "load", "token": token})}
-        body = token.partition("-")[2]
-        try:
-            pymacaroons.Macaroon.deserialize(body)
-            pm = {"valid": True}
-        except Exception as exc:  # noqa: BLE001
-            pm = {"valid": False, "error": type(exc).__name__, "message": str(exc)}
-        peers["pymacaroons"] = pm
         flags = list(flags)
-        if pm["valid"] != wexp["valid"]:
-            flags.append("pymacaroons-divergence")
+        prefix, _, body = token.partition("-")
+        # The macaroon libraries know nothing of PyPI's prefix: ask them about the body only
+        # when PyPI's prefix check passed.
+        if prefix == "pypi" and body:
+            try:
+                pymacaroons.Macaroon.deserialize(body)
+                pm = {"valid": True}
+            except Exception as exc:  # noqa: BLE001
+                pm = {"valid": False, "error": type(exc).__name__, "message": str(exc)}
+            peers["pymacaroons"] = pm
+            peers["npm_macaroon"] = self._ask_npm({"op": "decode", "token": token})
+            if pm["valid"] != wexp["valid"]:
+                flags.append("pymacaroons-divergence")
         return self._add(category, vid, description, flags, "decode", {"token": token},
                          {"warehouse": wexp, "strict": sexp}, peers)
 
@@ -395,6 +423,7 @@ class Generator:
         peers["pypitoken"] = self._ask_pypitoken(pkw)
         sig = signature_valid(token, key)
         peers["pymacaroons"] = {"signature_valid": sig}
+        peers["npm_macaroon"] = self._ask_npm({"op": "signature", "token": token, "key_hex": key.hex()})
         return self._add(category, vid, description, flags, "verify", inp,
                          {"warehouse": wexp, "strict": sexp}, peers)
 
@@ -459,6 +488,7 @@ class Generator:
                     "warehouse": {"repository": "pypi/warehouse", "commit": self.w.commit},
                     "pymacaroons": pymacaroons.__version__ if hasattr(pymacaroons, "__version__") else "0.13.0",
                     "pypitoken": "7.1.1",
+                    "npm_macaroon": "3.0.4",
                 },
                 "flags": {f: FLAGS[f] for f in sorted({f for v in vectors for f in v["flags"]})},
                 "number_of_vectors": len(vectors),
@@ -472,11 +502,13 @@ class Generator:
 def main():
     src = os.environ.get("WAREHOUSE_SRC")
     py = os.environ.get("PYPITOKEN_PYTHON")
-    if not src or not py:
-        raise SystemExit("set WAREHOUSE_SRC (pypi/warehouse checkout) and PYPITOKEN_PYTHON")
+    node_path = os.environ.get("MACAROON_NODE_PATH")
+    if not src or not py or not node_path:
+        raise SystemExit("set WAREHOUSE_SRC (pypi/warehouse checkout), PYPITOKEN_PYTHON and MACAROON_NODE_PATH "
+                         "(a node_modules with macaroon@3.0.4); tools/vectorgen/setup does")
     w = Warehouse(src)
     try:
-        g = Generator(w, py)
+        g = Generator(w, py, node_path)
         import cases
         cases.build(g)
         g.write(os.path.join(ROOT, "vectors"))

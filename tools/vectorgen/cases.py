@@ -142,7 +142,12 @@ def token_encoding(g):
     d("padded", "URL-safe with `=` padding.", base + pad, "lenient-encoding")
     d("padded-standard", "Standard alphabet with `=` padding.", "pypi-" + std + pad, "lenient-encoding")
     d("excess-padding", "Padding well beyond the block (`====` extra).", base + pad + "====", "lenient-encoding")
-    d("padding-in-middle", "`=` inside the body: Python's decoder stops at the padding.", "pypi-" + body[:20] + "==" + body[20:], "lenient-encoding")
+    d("padding-in-middle", "`==` inside the body at a four-character boundary: incorrect padding.", "pypi-" + body[:20] + "==" + body[20:], "lenient-encoding")
+    cut = len(body) - (len(body) - 2) % 4
+    d("padding-then-junk", "A complete `==` pad after a body of length 2 mod 4 ends decoding: the text after it is ignored.",
+      "pypi-" + body[:cut] + "==" + "this is ignored", "lenient-encoding")
+    d("non-ascii-counts-as-bytes", "A non-ASCII character is dropped by the decoder but counts as its UTF-8 bytes when padding is added.",
+      "pypi-" + body[:30] + "é" + body[30:] + "é", "lenient-encoding", "unicode")
     d("trailing-newline", "A newline after the token (copied from a file).", base + "\n", "lenient-encoding")
     d("trailing-crlf", "CR LF after the token.", base + "\r\n", "lenient-encoding")
     d("trailing-space", "One space after the token.", base + " ", "lenient-encoding")
@@ -164,7 +169,7 @@ def token_encoding(g):
     d("length-1-mod-4", "A body whose length is 1 more than a multiple of 4.", "pypi-" + (body + "AAAA")[:n] if n > len(body) else "pypi-" + body[:n])
     d("only-junk", "A body of punctuation only.", "pypi-!!!!")
     d("single-char", "A one-character body.", "pypi-A")
-    d("zeros", "A body that decodes to zero bytes (no format marker).", "pypi-AAAAAAAA")
+    d("zeros", "A body that decodes to NUL bytes (no format marker).", "pypi-AAAAAAAA")
     d("long-junk", "10,000 `A`s: 7,500 zero bytes.", "pypi-" + "A" * 10000)
     n = 12000
     while len(mint(['[1,["' + "a" * (n + 1) + '"]]'])) <= 16384:
@@ -226,6 +231,11 @@ def macaroon_format(g):
       v2(cav_fields=field(2, b"third-party-id") + field(4, vid) + b"\x00", sig=b"\x00" * 32))
     d("v2-caveat-extra-identifier", "A caveat with two identifier fields.", v2(cav_fields=field(2, b"[0,1,0]") + field(2, b"[0,1,0]") + b"\x00"))
     d("v2-caveat-empty-id", "A caveat whose identifier is empty.", v2([b""]))
+    d("v2-caveat-empty-location", "A first-party caveat with a present but empty location field.",
+      v2(cav_fields=field(1, b"") + field(2, cav[0].encode()) + b"\x00"))
+    d("v2-caveat-vid-only", "A caveat section holding only a verification id.", v2(cav_fields=field(4, vid) + b"\x00"))
+    d("v2-eos-two-byte", "The end of the caveats written as the two-byte varint `80 00` (any encoding of 0 ends a section for pymacaroons).",
+      v2(cav, end=b"\x80\x00"))
     d("v2-caveat-no-terminator", "A caveat not followed by its end-of-section byte.", v2(cav_fields=field(2, cav[0].encode()), end=b""))
     d("v2-length-past-end", "A caveat length larger than the remaining bytes.", v2(cav_fields=field(2, b"abc", lbytes=uv(5000))))
     d("v2-varint-overlong", "A length varint of ten 0xff bytes.", v2(cav_fields=bytes([2]) + b"\xff" * 10 + b"\x01" + b"\x00"))
@@ -253,6 +263,10 @@ def macaroon_format(g):
     d("v1-underscore-header", "A V1 packet length with a `_` digit separator (Python's int() accepts it).",
       v1(packets=[pk[0], v1_packet("identifier", IDENT.encode(), header="0_%02x" % (4 + 11 + 36 + 1)), v1_packet("signature", sig)]))
     d("v1-zero-length-header", "A V1 packet whose length is 0000.", v1(packets=[b"0000"] + pk[1:]))
+    d("v1-hex-prefix-header", "A later V1 packet length written `0x..` (Python's int(h, 16) accepts the prefix).",
+      v1(packets=[pk[0], v1_packet("identifier", IDENT.encode(), header="0x%02x" % (4 + 11 + 36 + 1)), v1_packet("signature", sig)]))
+    d("v1-negative-length", "A V1 packet length of `-042`: Python slices from the end of the buffer and reads on.",
+      v1(packets=[v1_packet("identifier", b"abc"), b"-042cid jumped\n", b"ffffsignature " + sig + b"\n"]))
     d("v1-missing-signature", "V1 without a signature packet.", v1(packets=pk))
     d("v1-caveat-after-signature", "A V1 caveat packet placed after the signature.", v1(packets=pk + [v1_packet("signature", sig), v1_packet("cid", b'[1,["x"]]')]))
     d("v1-length-past-end", "A V1 length beyond the end of the data.", v1(packets=pk + [b"0fff" + b"signature " + sig]))

@@ -6,8 +6,9 @@
 //! leaves the runner.
 
 /// Replaces every known secret (a vector's token, its base64 body, its key) and anything that
-/// looks like one (`pypi-` followed by 16 or more base64 characters; a run of 32 or more hex
-/// digits, the length of a key or a signature) with a placeholder.
+/// looks like one (`pypi-` followed by 16 or more base64 characters; a run of exactly 64 hex
+/// digits, the length of a key or a signature) with a placeholder. Identifiers are not secret
+/// and stay readable.
 pub fn redact(text: &str, secrets: &[&str]) -> String {
     let mut s = text.to_owned();
     let mut known: Vec<&str> = secrets.iter().copied().filter(|x| x.len() >= 8).collect();
@@ -19,10 +20,11 @@ pub fn redact(text: &str, secrets: &[&str]) -> String {
     let s = replace_runs(&s, "pypi-", 16, |c| {
         c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '=' | '+' | '/')
     });
-    replace_runs(&s, "", 32, |c| c.is_ascii_hexdigit())
+    replace_runs(&s, "", 64, |c| c.is_ascii_hexdigit())
 }
 
 /// Replaces each run of `prefix` followed by at least `min` characters satisfying `class`.
+/// With an empty prefix only runs of exactly `min` characters are replaced.
 fn replace_runs(s: &str, prefix: &str, min: usize, class: impl Fn(char) -> bool) -> String {
     let mut out = String::with_capacity(s.len());
     let mut i = 0;
@@ -33,7 +35,7 @@ fn replace_runs(s: &str, prefix: &str, min: usize, class: impl Fn(char) -> bool)
                 .take_while(|c| class(*c))
                 .map(char::len_utf8)
                 .sum();
-            if body >= min {
+            if body >= min && (!prefix.is_empty() || body == min) {
                 out.push_str(prefix);
                 out.push_str("[redacted]");
                 i += prefix.len() + body;

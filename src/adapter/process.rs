@@ -325,7 +325,11 @@ fn one_vector(
         }
     };
     if response.ty != "response" || response.id != v.id {
-        return Verdict::Crashed(format!("answered {:?} to request {:?}", response.id, v.id));
+        return Verdict::Crashed(format!(
+            "answered {:?} to request {:?}",
+            redact(&response.id, &secrets),
+            v.id
+        ));
     }
     *current = Some(running);
     judge(hello, profile, expected, &response, &secrets)

@@ -4,6 +4,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{json, Value};
@@ -79,7 +80,12 @@ struct Running {
     child: Child,
     stdin: ChildStdin,
     lines: Receiver<Result<String, String>>,
+    /// The last bytes of its stderr, kept only to explain an adapter that fails to start.
+    stderr_tail: Arc<Mutex<Vec<u8>>>,
 }
+
+/// How much of an adapter's stderr is kept.
+const STDERR_TAIL: usize = 2048;
 
 impl Running {
     fn start(command: &str, cwd: Option<&Path>) -> Result<Running, String> {
@@ -88,18 +94,33 @@ impl Running {
             .arg(command)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            // An adapter's stderr is its own business and may echo inputs; it is not reported.
-            .stderr(Stdio::null());
+            // Drained continuously (a full pipe would block the adapter); only its tail is kept,
+            // and shown only when the adapter fails before its hello, when no input was sent.
+            .stderr(Stdio::piped());
         if let Some(dir) = cwd {
             cmd.current_dir(dir);
         }
         let mut child = cmd
             .spawn()
             .map_err(|e| format!("could not start `{command}`: {e}"))?;
-        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+        let (Some(stdin), Some(stdout), Some(mut stderr)) =
+            (child.stdin.take(), child.stdout.take(), child.stderr.take())
+        else {
             let _ = child.kill();
             return Err("no pipes to the adapter".into());
         };
+        let stderr_tail = Arc::new(Mutex::new(Vec::new()));
+        let tail = Arc::clone(&stderr_tail);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n @ 1..) = stderr.read(&mut buf) {
+                if let Ok(mut t) = tail.lock() {
+                    t.extend_from_slice(&buf[..n]);
+                    let excess = t.len().saturating_sub(STDERR_TAIL);
+                    t.drain(..excess);
+                }
+            }
+        });
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
             let mut reader = BufReader::new(stdout);
@@ -124,6 +145,7 @@ impl Running {
             child,
             stdin,
             lines: rx,
+            stderr_tail,
         })
     }
 
@@ -158,7 +180,20 @@ impl Drop for Running {
 }
 
 fn read_hello(r: &mut Running, timeout: Duration) -> Result<Hello, String> {
-    let line = r.line(timeout).map_err(|e| format!("no hello: {e}"))?;
+    let line = r.line(timeout).map_err(|e| {
+        // Give the reader thread a moment to take what a dying adapter wrote last.
+        std::thread::sleep(Duration::from_millis(100));
+        let tail = r
+            .stderr_tail
+            .lock()
+            .map(|t| String::from_utf8_lossy(&t).trim().to_owned())
+            .unwrap_or_default();
+        if tail.is_empty() {
+            format!("no hello: {e}")
+        } else {
+            format!("no hello: {e}; its stderr ends: {}", redact(&tail, &[]))
+        }
+    })?;
     let hello: Hello = serde_json::from_str(&line)
         .map_err(|e| format!("first line is not a hello ({e}): {}", snippet(&line, &[])))?;
     if hello.ty != "hello" || hello.protocol != PROTOCOL_VERSION {

@@ -225,3 +225,27 @@ fn every_divergence_in_the_matrix_is_explained() {
     }
     assert!(missing.is_empty(), "unexplained in README.md: {missing:#?}");
 }
+
+/// The README's summary table has each implementation's counts as the committed matrix has them.
+#[test]
+fn readme_summary_matches_the_matrix() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    for path in ["results/matrix.json", "results/warehouse/matrix.json"] {
+        let m = committed(path);
+        for i in m["implementations"].as_array().expect("implementations") {
+            let text = |k: &str| i[k].as_str().unwrap_or("?").to_owned();
+            let row = format!("| {} {}", text("name"), text("version"));
+            let counts = format!(
+                "| {} | {} | {} | {} |",
+                i["passed"], i["failed"], i["unsupported"], i["crashed"]
+            );
+            assert!(
+                readme
+                    .lines()
+                    .any(|l| l.starts_with(&row) && l.ends_with(&counts)),
+                "README.md has no row `{row} … {counts}`"
+            );
+        }
+    }
+}

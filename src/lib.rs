@@ -10,7 +10,9 @@
 //! - [`verify`]: a token checked against its database row and a request;
 //! - [`attenuate`]: minting and adding caveats;
 //! - [`vectors`]: the vector files, and a harness any implementation can run them with;
-//! - [`inspect`]: a plain-words description of a token, for people.
+//! - [`inspect`]: a plain-words description of a token, for people;
+//! - [`adapter`]: the same vectors through implementations in other languages, and the
+//!   conformance matrix.
 //!
 //! Two [`Profile`]s: `warehouse` is exactly what PyPI accepts today, messages included;
 //! `strict` is what a careful new verifier should accept. `spec/SPEC.md` says why each
@@ -19,6 +21,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod adapter;
 pub mod attenuate;
 pub mod caveat;
 pub mod inspect;

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use serde_json::json;
 
+use caveatspec::adapter::{self, ImplEntry, Matrix, RunOptions, Skipped, Verdict};
 use caveatspec::attenuate::{self, Restrictions};
 use caveatspec::inspect;
 use caveatspec::macaroon;
@@ -28,16 +29,45 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run vector files (default: the shipped ones) against the reference implementation.
+    /// Run vector files (default: the shipped ones) against the reference implementation, or
+    /// against any implementation through an adapter.
     Run {
         /// Vector files or folders of them.
         paths: Vec<PathBuf>,
-        /// Only this profile (default: all).
+        /// Only this profile (default: all; with --adapter, the adapter's own).
         #[arg(long)]
         profile: Option<Profile>,
         /// One JSON report instead of text.
         #[arg(long)]
         json: bool,
+        /// An adapter command (run by `sh -c`) speaking spec/adapter-protocol.md.
+        #[arg(long, value_name = "COMMAND")]
+        adapter: Option<String>,
+        /// Seconds an adapter has to answer one vector.
+        #[arg(long, default_value_t = 10)]
+        timeout: u64,
+    },
+    /// Run every configured adapter and write DIR/matrix.json, matrix.md and matrix.html.
+    Matrix {
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// The adapter configuration.
+        #[arg(long, default_value = "adapters/adapters.json")]
+        config: PathBuf,
+        /// Only these adapter ids.
+        #[arg(long, num_args = 1..)]
+        only: Vec<String>,
+        /// Seconds an adapter has to answer one vector.
+        #[arg(long, default_value_t = 10)]
+        timeout: u64,
+    },
+    /// Serve the reference implementation over the adapter protocol on stdin/stdout.
+    #[command(hide = true)]
+    Adapter {
+        /// The profile it is held to.
+        #[arg(long, default_value = "warehouse")]
+        profile: Profile,
     },
     /// Describe a token without its key: location, identifier, each caveat in plain words.
     Inspect {
@@ -153,7 +183,31 @@ fn main() -> ExitCode {
             paths,
             profile,
             json,
+            adapter: None,
+            ..
         } => run(&paths, profile, json),
+        Command::Run {
+            paths,
+            json,
+            adapter: Some(command),
+            timeout,
+            ..
+        } => run_adapter(&paths, &command, json, timeout),
+        Command::Matrix {
+            out,
+            config,
+            only,
+            timeout,
+        } => matrix(&out, &config, &only, timeout),
+        Command::Adapter { profile } => {
+            let stdin = std::io::stdin();
+            let stdout = std::io::stdout();
+            match adapter::serve(&Reference, profile, stdin.lock(), stdout.lock()) {
+                Ok(()) => ExitCode::SUCCESS,
+                // The runner went away: nothing left to answer.
+                Err(_) => ExitCode::from(EXIT_INVALID),
+            }
+        }
         Command::Inspect { token, now, json } => with_token(&token, |t| cmd_inspect(t, now, json)),
         Command::Restrict {
             token,
@@ -407,5 +461,151 @@ fn run(paths: &[PathBuf], profile: Option<Profile>, as_json: bool) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(EXIT_INVALID)
+    }
+}
+
+fn run_options(timeout: u64) -> RunOptions {
+    RunOptions {
+        timeout: std::time::Duration::from_secs(timeout.max(1)),
+        ..RunOptions::default()
+    }
+}
+
+fn run_adapter(paths: &[PathBuf], command: &str, as_json: bool, timeout: u64) -> ExitCode {
+    let files = match load_paths(paths) {
+        Ok(f) => f,
+        Err(e) => return usage(&e),
+    };
+    let report = match adapter::run_adapter(command, None, &files, run_options(timeout)) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("caveatspec: adapter: {e}");
+            return ExitCode::from(EXIT_INVALID);
+        }
+    };
+    let categories: Vec<String> = files.iter().map(|f| f.category.clone()).collect();
+    let entry = ImplEntry::from_report("adapter", &report, &categories);
+    if as_json {
+        println!("{}", serde_json::to_string(&entry).unwrap_or_default());
+    } else {
+        println!(
+            "{} {} ({}, {} profile)",
+            entry.name, entry.version, entry.language, entry.profile
+        );
+        for v in &report.vectors {
+            match &v.verdict {
+                Verdict::Failed(why) => println!("FAIL {}: {why}", v.id),
+                Verdict::Crashed(why) => println!("CRASH {}: {why}", v.id),
+                _ => {}
+            }
+        }
+        for c in &entry.cells {
+            println!(
+                "{:<18} {:>4} passed, {:>3} failed, {:>3} unsupported, {:>3} crashed",
+                c.category, c.passed, c.failed, c.unsupported, c.crashed
+            );
+        }
+        println!(
+            "{} passed, {} failed, {} unsupported, {} crashed",
+            entry.passed, entry.failed, entry.unsupported, entry.crashed
+        );
+    }
+    if entry.failed + entry.crashed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_INVALID)
+    }
+}
+
+/// Shell-quotes a path for an adapter command line.
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+fn matrix(
+    out: &std::path::Path,
+    config: &std::path::Path,
+    only: &[String],
+    timeout: u64,
+) -> ExitCode {
+    let adapters = match adapter::load_config(config) {
+        Ok(a) => a,
+        Err(e) => return usage(&e),
+    };
+    // Commands are written relative to the repository root, the config's grandparent.
+    let root = config
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.parent()?.parent().map(std::path::Path::to_path_buf));
+    let exe = std::env::current_exe()
+        .map(|p| shell_quote(&p.to_string_lossy()))
+        .unwrap_or_else(|_| "caveatspec".into());
+    let files = match vectors::shipped() {
+        Ok(f) => f,
+        Err(e) => return usage(&e.to_string()),
+    };
+    let categories: Vec<String> = files.iter().map(|f| f.category.clone()).collect();
+    let per_category: Vec<(String, usize)> = files
+        .iter()
+        .map(|f| (f.category.clone(), f.vectors.len()))
+        .collect();
+    let mut m = Matrix {
+        caveatspec: env!("CARGO_PKG_VERSION").into(),
+        vectors: files.iter().map(|f| f.vectors.len()).sum(),
+        categories: categories.clone(),
+        implementations: Vec::new(),
+        skipped: Vec::new(),
+    };
+    for a in adapters {
+        if !only.is_empty() && !only.contains(&a.id) {
+            continue;
+        }
+        if let Some(var) = &a.requires_env {
+            if std::env::var_os(var).is_none_or(|v| v.is_empty()) {
+                let reason = format!("{var} is not set (optional adapter)");
+                eprintln!("skipped {}: {reason}", a.id);
+                m.skipped.push(Skipped { id: a.id, reason });
+                continue;
+            }
+        }
+        eprint!("{}: ", a.id);
+        let command = a.command.replace("{caveatspec}", &exe);
+        let entry =
+            match adapter::run_adapter(&command, root.as_deref(), &files, run_options(timeout)) {
+                Ok(r) => ImplEntry::from_report(&a.id, &r, &categories),
+                Err(e) => ImplEntry::broken(&a.id, e, &per_category),
+            };
+        eprintln!(
+            "{} passed, {} failed, {} unsupported, {} crashed{}",
+            entry.passed,
+            entry.failed,
+            entry.unsupported,
+            entry.crashed,
+            entry
+                .error
+                .as_deref()
+                .map(|e| format!(" ({e})"))
+                .unwrap_or_default()
+        );
+        m.implementations.push(entry);
+    }
+    if let Err(e) = adapter::write_matrix(&m, out) {
+        eprintln!("caveatspec: {}: {e}", out.display());
+        return ExitCode::from(EXIT_INVALID);
+    }
+    print!(
+        "{}",
+        std::fs::read_to_string(out.join("matrix.md"))
+            .unwrap_or_default()
+            .lines()
+            .take_while(|l| !l.starts_with("## "))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    println!();
+    if m.implementations.iter().any(|i| i.error.is_some()) {
+        ExitCode::from(EXIT_INVALID)
+    } else {
+        ExitCode::SUCCESS
     }
 }

@@ -11,8 +11,9 @@ mod runner;
 pub use model::*;
 pub use reference::Reference;
 pub use runner::{
-    check, run_file, CaveatOutcome, CheckResult, DecodeOutcome, DecodedCaveat, DecodedMacaroon,
-    Implementation, MintOutcome, Outcome, ParsedCaveat, Produced, VerifyOutcome,
+    answer, check, compare, expected_for, run_file, CaveatOutcome, CheckResult, DecodeOutcome,
+    DecodedCaveat, DecodedMacaroon, Implementation, MintOutcome, Outcome, ParsedCaveat, Produced,
+    VerifyOutcome,
 };
 
 /// The vector files shipped with this crate, by file name, compiled in so that the suite runs

@@ -146,7 +146,8 @@ pub fn check(imp: &dyn Implementation, v: &Vector, profile: Profile) -> CheckRes
     }
 }
 
-fn expected_for(v: &Vector, profile: Profile) -> Option<&Value> {
+/// The expectation a vector sets for `profile` (the profile-free kinds have one for all).
+pub fn expected_for(v: &Vector, profile: Profile) -> Option<&Value> {
     if v.kind.per_profile() {
         v.expected.get(profile.name())
     } else {
@@ -164,33 +165,7 @@ fn check_inner(
             "no expectation for profile {profile}"
         )));
     };
-    let de = |e: serde_json::Error| e.to_string();
-    let got: Option<Value> = match v.kind {
-        Kind::Decode => {
-            let i: DecodeInput = serde_json::from_value(v.input.clone()).map_err(de)?;
-            imp.decode(&i.token, profile)
-                .map(|o| to_json(&o, "macaroon"))
-        }
-        Kind::Caveat => {
-            let i: CaveatInput = serde_json::from_value(v.input.clone()).map_err(de)?;
-            let bytes = i.bytes()?;
-            imp.parse_caveat(&bytes, i.request_user.as_deref(), profile)
-                .map(|o| to_json(&o, ""))
-        }
-        Kind::Verify => {
-            let i: VerifyInput = serde_json::from_value(v.input.clone()).map_err(de)?;
-            imp.verify(&i, profile).map(|o| to_json(&o, "-"))
-        }
-        Kind::Mint => {
-            let i: MintInput = serde_json::from_value(v.input.clone()).map_err(de)?;
-            imp.mint(&i).map(|o| to_json(&o, ""))
-        }
-        Kind::Restrict => {
-            let i: RestrictInput = serde_json::from_value(v.input.clone()).map_err(de)?;
-            imp.restrict(&i).map(|o| to_json(&o, ""))
-        }
-    };
-    let Some(got) = got else {
+    let Some(got) = answer(imp, v.kind, &v.input, profile)? else {
         return Ok(CheckResult::Skip(format!(
             "{} does not implement {:?}",
             imp.name(),
@@ -198,6 +173,44 @@ fn check_inner(
         )));
     };
     Ok(compare(expected, &got, profile))
+}
+
+/// What `imp` answers for a vector's input, in the shape of the vector's `expected` (`valid`,
+/// `codes`, `message`, then the produced fields); `None` when it does not implement the kind.
+/// The adapter protocol serves the reference implementation through this.
+pub fn answer(
+    imp: &dyn Implementation,
+    kind: Kind,
+    input: &Value,
+    profile: Profile,
+) -> Result<Option<Value>, String> {
+    let de = |e: serde_json::Error| e.to_string();
+    let got: Option<Value> = match kind {
+        Kind::Decode => {
+            let i: DecodeInput = serde_json::from_value(input.clone()).map_err(de)?;
+            imp.decode(&i.token, profile)
+                .map(|o| to_json(&o, "macaroon"))
+        }
+        Kind::Caveat => {
+            let i: CaveatInput = serde_json::from_value(input.clone()).map_err(de)?;
+            let bytes = i.bytes()?;
+            imp.parse_caveat(&bytes, i.request_user.as_deref(), profile)
+                .map(|o| to_json(&o, ""))
+        }
+        Kind::Verify => {
+            let i: VerifyInput = serde_json::from_value(input.clone()).map_err(de)?;
+            imp.verify(&i, profile).map(|o| to_json(&o, "-"))
+        }
+        Kind::Mint => {
+            let i: MintInput = serde_json::from_value(input.clone()).map_err(de)?;
+            imp.mint(&i).map(|o| to_json(&o, ""))
+        }
+        Kind::Restrict => {
+            let i: RestrictInput = serde_json::from_value(input.clone()).map_err(de)?;
+            imp.restrict(&i).map(|o| to_json(&o, ""))
+        }
+    };
+    Ok(got)
 }
 
 /// An outcome in the vector's own shape. `value_key` names where an accepted value goes:
@@ -225,7 +238,10 @@ fn to_json<T: Serialize>(o: &Outcome<T>, value_key: &str) -> Value {
     Value::Object(m)
 }
 
-fn compare(expected: &Value, got: &Value, profile: Profile) -> CheckResult {
+/// Compares an answer with an expectation, both in the vector's shape: `valid`, then `codes`
+/// in order, then (warehouse profile, when both have one) `message`, then every other expected
+/// field exactly.
+pub fn compare(expected: &Value, got: &Value, profile: Profile) -> CheckResult {
     let e_valid = expected.get("valid").and_then(Value::as_bool);
     let g_valid = got.get("valid").and_then(Value::as_bool);
     if e_valid != g_valid {

@@ -166,8 +166,13 @@ fn verify_warehouse(token: &str, issued: &Issued<'_>, request: &Request<'_>) -> 
         Err(_) => return Verdict::refuse("macaroon.malformed", Some(MALFORMED)),
     };
     if mac.version == Version::V1 {
-        // pymacaroons gives V1 identifiers as str, and PyPI's `identifier.decode()` raises
-        // AttributeError: an internal error, not a clean refusal.
+        // pymacaroons gives a V1 identifier as str (decoding it as UTF-8), and PyPI's
+        // `identifier.decode()` on that str raises AttributeError: an internal error, not a
+        // clean refusal. An identifier that is not UTF-8 fails in pymacaroons' decoding
+        // first, with the UnicodeDecodeError PyPI answers "Macaroon not found".
+        if std::str::from_utf8(mac.identifier).is_err() {
+            return Verdict::refuse("macaroon.not_found", Some(NOT_FOUND));
+        }
         return Verdict::refuse("macaroon.v1_server_error", None);
     }
     let found = std::str::from_utf8(mac.identifier)

@@ -176,6 +176,8 @@ def token_encoding(g):
         n += 1
     d("strict-longest", "A well-formed token of the greatest length the strict profile accepts (16,384 characters or just under).", mint(['[1,["' + "a" * n + '"]]']), "boundary")
     d("strict-too-long", "One caveat byte more: over the strict profile's 16,384-character limit.", mint(['[1,["' + "a" * (n + 1) + '"]]']), "boundary")
+    d("strict-too-long-bad-prefix", "Over the length limit and with a wrong prefix: the strict profile checks the length first.",
+      "PYPI-" + mint(['[1,["' + "a" * (n + 1) + '"]]'])[5:], "boundary")
     d("base64-of-hex", "A body that decodes to ASCII hex: picked up as the V1 format.", "pypi-" + b64(b"0123456789abcdef"))
     d("json-serialization", "The libmacaroons V2 JSON form base64-encoded: not a binary format.", "pypi-" + b64(
         json.dumps({"v": 2, "l": "pypi.org", "i": IDENT, "c": [], "s64": b64(chain([]))}).encode()))
@@ -351,6 +353,11 @@ def caveat_parsing(g):
     k("shape/nested-100", "An OIDC claims value nested 100 arrays deep.", f'[4,"{PUB}",{{"a":' + "[" * 100 + "]" * 100 + "}]")
     k("shape/nested-5000", "Arrays nested 5,000 deep: Python raises RecursionError.", "[" * 5000 + "]" * 5000, "abort")
     k("shape/leading-zero", "A number with a leading zero.", "[0,050,10]", "abort")
+    pad = 4096 - len('[1,[""]]')
+    k("shape/4096-bytes", "A caveat of exactly 4,096 bytes: the strict profile's largest.", '[1,["' + "a" * pad + '"]]', "boundary")
+    k("shape/4097-bytes", "A caveat of 4,097 bytes: one over the strict profile's limit.", '[1,["' + "a" * (pad + 1) + '"]]', "boundary")
+    k("shape/depth-8", "Arrays nested 8 deep, the strict profile's limit (the list then holds an array, not a name).", "[1," + "[" * 7 + "]" * 7 + "]", "boundary")
+    k("shape/depth-9", "Arrays nested 9 deep: one over the strict profile's limit.", "[1," + "[" * 8 + "]" * 8 + "]", "boundary")
     k("shape/control-char", "A raw tab inside a string.", '[1,["fo\to"]]', "abort")
     k("shape/lone-surrogate-name", "A name with a lone surrogate escape (Python keeps it).", '[1,["\\ud800"]]', "unicode", "never-matches")
     k("shape/surrogate-pair", "A name written with a surrogate-pair escape.", '[1,["\\ud83d\\ude00"]]', "unicode", "never-matches")
@@ -596,6 +603,7 @@ def verification(g):
     v("lookup/identifier-no-hyphens", "The identifier without hyphens, signed over those bytes.", [], token=mint([], identifier=IDENT.replace("-", "")))
     v("lookup/identifier-not-utf8", "An identifier that is not UTF-8.", [], token=tok(v2(identifier=b"\xff" * 36)))
     v("lookup/malformed", "A body that is not a macaroon.", [], token="pypi-AAAA")
+    v("lookup/v1-identifier-not-utf8", "A V1 token whose identifier is not UTF-8: PyPI's lookup raises before it can decode it.", [], token=tok(v1(identifier=b"\xff" * 8)))
     v("lookup/bad-prefix", "A token with the wrong prefix.", [], token="pypa-" + mint([])[5:])
     v("lookup/bad-base64", "A body that is not base64.", [], token="pypi-A")
 
@@ -629,6 +637,7 @@ def server_issued(g):
     v("stored-after-failure", "An embedded failure and a stored failure are both reported.", ['[1,["other"]]'], [f'[3,"{OTHER_USER}"]'], NOW, PROJ, USER_OWNER, "message-precedence")
     v("stored-wrong-key", "Stored caveats hold but the key is wrong.", PROJECT_TOKEN, PROJECT_TOKEN, key=bytes(32))
     v("stored-many", "Ten stored caveats that all hold.", [], ['[1,["sample-project"]]'] * 10)
+    v("stored-crosses-caveat-limit", "60 embedded and 5 stored caveats: 65 in all, over the strict profile's 64.", ['[1,["sample-project"]]'] * 60, ['[1,["sample-project"]]'] * 5, NOW, PROJ, USER_OWNER, "boundary")
     v("stored-oidc-short-form", "A stored OIDC caveat, re-serialized by PyPI with its null claims.", [], [f'[4,"{PUB}"]'], NOW, PROJ, PUB_OWNER, "oidc")
 
 

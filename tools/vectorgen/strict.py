@@ -37,8 +37,6 @@ class Reject(Exception):
 # ---- token and macaroon --------------------------------------------------------------------
 
 def _b64_canonical(body: str) -> bytes:
-    if len(body) > MAX_TOKEN_CHARS - 5:
-        raise Reject("token.too_long")
     if not re.fullmatch(r"[A-Za-z0-9_-]*", body) or len(body) % 4 == 1:
         raise Reject("token.noncanonical_base64")
     raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
@@ -85,6 +83,8 @@ def _uvarint(n):
 
 def decode(token: str):
     """Strict token → (location, identifier, [caveat bytes], signature)."""
+    if len(token) > MAX_TOKEN_CHARS:
+        raise Reject("token.too_long")
     prefix, sep, body = token.partition("-")
     if not sep:
         raise Reject("token.no_prefix")

@@ -8,7 +8,7 @@
 
 use macaroon as peer;
 
-use crate::macaroon::{self as ours, chain, Version};
+use crate::macaroon::{self as ours, chain};
 use crate::profile::Profile;
 
 /// Longest input handed to the peer's V1 decoder: it recurses once per packet and aborts
@@ -58,11 +58,13 @@ pub const KNOWN_DIFFERENCES: &[KnownDifference] = &[
               tokens; inputs longer than PEER_V1_MAX_BYTES are not given to it",
     },
     KnownDifference {
-        id: "v1-packet-rules",
-        why: "the V1 readers differ on packet framing and keys (pymacaroons requires the \
-              header to parse as hex and tolerates what the peer refuses, and the peer \
-              seeds a random signature when there is no signature packet and drops the \
-              last caveat then); V1 is compared only when both accept",
+        id: "v1-framing",
+        why: "the V1 readers frame packets differently: pymacaroons parses the length with \
+              Python's int() grammar, clamps slices and drops each packet's last byte \
+              unchecked, reads vid/cl packets into the previous caveat and packets after the \
+              signature; the peer requires exact framing, drops caveats after the signature \
+              (and the last one when there is none) and seeds a random signature. Only \
+              well-framed V1 (see `v1_well_framed`) must be read the same",
     },
 ];
 
@@ -130,7 +132,9 @@ fn explain(
         if first.is_ascii_alphabetic() && !(b'a'..=b'f').contains(&first) {
             return Some("v1-upper-case-hex");
         }
-        return Some("v1-packet-rules");
+        if !v1_well_framed(data) {
+            return Some("v1-framing");
+        }
     }
     if multibyte_type(data) {
         return Some("v2-multibyte-type");
@@ -151,6 +155,53 @@ fn explain(
     }
     let _ = theirs;
     None
+}
+
+/// V1 bytes both readers frame the same way: packets with an exact lower-case 4-digit hex
+/// length of at least 6 within the data, a key, a space and a value ending in `\n`; keys
+/// `location` (UTF-8 value), `identifier` (non-empty) and `cid`, at most one location and
+/// one identifier, and exactly one `signature` packet of 32 bytes, last.
+fn v1_well_framed(data: &[u8]) -> bool {
+    let mut rest = data;
+    let (mut locations, mut identifiers) = (0, 0);
+    while !rest.is_empty() {
+        let Some(header) = rest.get(..4) else {
+            return false;
+        };
+        if !header
+            .iter()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+        {
+            return false;
+        }
+        let Some(len) = std::str::from_utf8(header)
+            .ok()
+            .and_then(|h| usize::from_str_radix(h, 16).ok())
+        else {
+            return false;
+        };
+        let Some(packet) = rest.get(4..len).filter(|_| len >= 6) else {
+            return false;
+        };
+        let Some((&b'\n', body)) = packet.split_last() else {
+            return false;
+        };
+        let Some(space) = body.iter().position(|&b| b == b' ') else {
+            return false;
+        };
+        let (key, value) = (&body[..space], &body[space + 1..]);
+        rest = &rest[len..];
+        match key {
+            b"location" if std::str::from_utf8(value).is_ok() => locations += 1,
+            b"identifier" if !value.is_empty() => identifiers += 1,
+            b"cid" => {}
+            b"signature" => {
+                return value.len() == 32 && rest.is_empty() && locations <= 1 && identifiers == 1
+            }
+            _ => return false,
+        }
+    }
+    false
 }
 
 /// Whether a V2 field type in `data` is written in more than one varint byte, walking the
@@ -208,10 +259,7 @@ pub fn differential(data: &[u8]) {
         );
     }
     let agree = match (&warehouse, &theirs) {
-        (Some(w), Some(t)) => {
-            // V1 fields are compared only where both formats are read the same way.
-            w.version == Version::V1 || ours_as_peer(w) == *t
-        }
+        (Some(w), Some(t)) => ours_as_peer(w) == *t,
         (None, None) => true,
         _ => false,
     };

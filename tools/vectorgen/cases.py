@@ -336,6 +336,9 @@ def caveat_parsing(g):
     k("shape/utf16", "The caveat in UTF-16 (Python's json accepts it only from bytes, which this path never passes).", "[0,50,10]".encode("utf-16"), "abort")
     k("shape/nested-100", "An OIDC claims value nested 100 arrays deep.", f'[4,"{PUB}",{{"a":' + "[" * 100 + "]" * 100 + "}]")
     k("shape/nested-5000", "Arrays nested 5,000 deep: Python raises RecursionError.", "[" * 5000 + "]" * 5000, "abort")
+    k("shape/nested-8", "Arrays nested 8 deep: the deepest the strict profile reads.", "[" * 8 + "]" * 8, "boundary")
+    k("shape/nested-9", "Arrays nested 9 deep: one level more than the strict profile reads.", "[" * 9 + "]" * 9, "boundary")
+    k("shape/nested-9-object", "Eight arrays around an object: 9 levels, the deepest an object.", "[" * 8 + "{}" + "]" * 8, "boundary")
     k("shape/leading-zero", "A number with a leading zero.", "[0,050,10]", "abort")
     k("shape/control-char", "A raw tab inside a string.", '[1,["fo\to"]]', "abort")
     k("shape/lone-surrogate-name", "A name with a lone surrogate escape (Python keeps it).", '[1,["\\ud800"]]', "unicode", "never-matches")
@@ -416,6 +419,9 @@ def caveat_parsing(g):
     k("legacy/user-version-string", '`"version": "1"`.', '{"version": "1", "permissions": "user"}', "legacy", **u)
     k("legacy/user-version-2", "`\"version\": 2`.", '{"version": 2, "permissions": "user"}', "legacy", **u)
     k("legacy/user-extra-key", "An extra member.", '{"version": 1, "permissions": "user", "x": 1}', "legacy", "trailing-fields", **u)
+    k("legacy/user-escaped-request-user", "The legacy user form read for a request user whose id needs JSON escapes (a space, `~`, DEL, a control character, non-ASCII, a non-BMP character): pins how the adapted `[3, user]` is serialized.", '{"version": 1, "permissions": "user"}', "legacy", user="a b~\x7f\x01\u00e9\U0001F600")
+    k("legacy/exp-only", "The legacy expiry form with `exp` and no `nbf`.", '{"exp": 50}', "legacy")
+    k("legacy/nbf-only", "The legacy expiry form with `nbf` and no `exp`.", '{"nbf": 10}', "legacy")
     k("legacy/projects", "`{\"version\": 1, \"permissions\": {\"projects\": [...]}}`.", '{"version": 1, "permissions": {"projects": ["sample-project"]}}', "legacy")
     k("legacy/projects-warehouse-test", "Warehouse's legacy example.", '{"version": 1, "permissions": {"projects": ["foo", "bar"]}}', "legacy", "known-answer")
     k("legacy/projects-display-name", "2019 tokens held the display name: not normalized.", '{"version": 1, "permissions": {"projects": ["Sample.Project"]}}', "legacy", "never-matches")
@@ -577,6 +583,7 @@ def verification(g):
     # Lookup
     v("lookup/unknown-identifier", "A well-formed token whose identifier has no database row.", [], token=mint([], identifier="00000000-0000-4000-8000-000000000000"))
     v("lookup/identifier-not-uuid", "An identifier that is not a UUID.", [], token=mint([], identifier="not-a-uuid"))
+    v("lookup/identifier-same-last-digit", "Another UUID ending in the same hex digit as the row's: a different row.", [], token=mint([], identifier="00000000-0000-4000-8000-00000000000b"))
     v("lookup/identifier-uppercase", "The identifier re-spelled in upper case finds the row (uuid column) but the HMAC covers other bytes.", [], token=tok(v2(identifier=IDENT.upper().encode(), sig=chain([]))))
     v("lookup/identifier-uppercase-signed", "Upper-case identifier signed over those bytes with the row's key.", [], token=mint([], identifier=IDENT.upper()))
     v("lookup/identifier-no-hyphens", "The identifier without hyphens, signed over those bytes.", [], token=mint([], identifier=IDENT.replace("-", "")))
@@ -615,6 +622,8 @@ def server_issued(g):
     v("stored-after-failure", "An embedded failure and a stored failure are both reported.", ['[1,["other"]]'], [f'[3,"{OTHER_USER}"]'], NOW, PROJ, USER_OWNER, "message-precedence")
     v("stored-wrong-key", "Stored caveats hold but the key is wrong.", PROJECT_TOKEN, PROJECT_TOKEN, key=bytes(32))
     v("stored-many", "Ten stored caveats that all hold.", [], ['[1,["sample-project"]]'] * 10)
+    v("strict-limit-64", "63 embedded and 1 stored caveat: 64 in all, the most the strict profile allows.", ['[1,["sample-project"]]'] * 63, ['[1,["sample-project"]]'], NOW, PROJ, USER_OWNER, "boundary")
+    v("strict-limit-65", "64 embedded and 1 stored caveat: 65 in all, one more than the strict profile allows.", ['[1,["sample-project"]]'] * 64, ['[1,["sample-project"]]'], NOW, PROJ, USER_OWNER, "boundary")
     v("stored-oidc-short-form", "A stored OIDC caveat, re-serialized by PyPI with its null claims.", [], [f'[4,"{PUB}"]'], NOW, PROJ, PUB_OWNER, "oidc")
 
 

@@ -336,6 +336,8 @@ def caveat_parsing(g):
     k("shape/utf16", "The caveat in UTF-16 (Python's json accepts it only from bytes, which this path never passes).", "[0,50,10]".encode("utf-16"), "abort")
     k("shape/nested-100", "An OIDC claims value nested 100 arrays deep.", f'[4,"{PUB}",{{"a":' + "[" * 100 + "]" * 100 + "}]")
     k("shape/nested-5000", "Arrays nested 5,000 deep: Python raises RecursionError.", "[" * 5000 + "]" * 5000, "abort")
+    k("shape/4096-bytes", "A project-name caveat of exactly 4,096 bytes: the longest the strict profile reads.", '[1,["' + "a" * 4088 + '"]]', "boundary")
+    k("shape/4097-bytes", "A project-name caveat of 4,097 bytes: one byte over the strict profile's limit.", '[1,["' + "a" * 4089 + '"]]', "boundary")
     k("shape/nested-8", "Arrays nested 8 deep: the deepest the strict profile reads.", "[" * 8 + "]" * 8, "boundary")
     k("shape/nested-9", "Arrays nested 9 deep: one level more than the strict profile reads.", "[" * 9 + "]" * 9, "boundary")
     k("shape/nested-9-object", "Eight arrays around an object: 9 levels, the deepest an object.", "[" * 8 + "{}" + "]" * 8, "boundary")

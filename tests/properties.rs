@@ -163,3 +163,28 @@ proptest! {
         }
     }
 }
+
+/// PyPI finds a token's row by a PostgreSQL uuid comparison, whose input never takes a
+/// leading, trailing or doubled hyphen, though Python's `uuid.UUID` would. No vector can pin
+/// this (see MUTANTS.md), so it is pinned here.
+#[test]
+fn identifier_spellings_follow_postgresql_uuid_input() {
+    let plain = caveat::uuid_value("5f0b3a4e8c1d4e2f9a6b7c8d9e0f1a2b");
+    assert!(plain.is_some());
+    assert_eq!(
+        caveat::uuid_value("5f0b3a4e-8c1d-4e2f-9a6b-7c8d9e0f1a2b"),
+        plain
+    );
+    assert_eq!(
+        caveat::uuid_value("{5F0B3A4E-8C1D-4E2F-9A6B-7C8D9E0F1A2B}"),
+        plain
+    );
+    for bad in [
+        "-5f0b3a4e8c1d4e2f9a6b7c8d9e0f1a2b",
+        "5f0b3a4e8c1d4e2f9a6b7c8d9e0f1a2b-",
+        "5f0b3a4e--8c1d-4e2f-9a6b-7c8d9e0f1a2b",
+        "{-5f0b3a4e8c1d4e2f9a6b7c8d9e0f1a2b}",
+    ] {
+        assert_eq!(caveat::uuid_value(bad), None, "{bad}");
+    }
+}

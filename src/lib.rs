@@ -24,6 +24,9 @@
 pub mod adapter;
 pub mod attenuate;
 pub mod caveat;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod inspect;
 pub mod macaroon;
 pub mod profile;

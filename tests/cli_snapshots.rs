@@ -1,0 +1,144 @@
+//! Snapshots of what the CLI prints for people: human output and error messages, with the
+//! exit status. A change to any wording shows up as a snapshot diff to review
+//! (`cargo insta review`, or `INSTA_UPDATE=always cargo test --test cli_snapshots`).
+
+use std::process::Command;
+
+const KEY: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+const IDENT: &str = "5f0b3a4e-8c1d-4e2f-9a6b-7c8d9e0f1a2b";
+/// Vector `mint/research-key-project`: `[1,["sampleproject"]]`, `[2,[PID]]`.
+const PROJECT_TOKEN: &str = "pypi-AgEIcHlwaS5vcmcCJDVmMGIzYTRlLThjMWQtNGUyZi05YTZiLTdjOGQ5ZTBmMWEyYgACFVsxLFsic2FtcGxlcHJvamVjdCJdXQACLFsyLFsiMGQ2YjZhOGUtMmYwYy00ZjhlLThhM2ItNWI3ZTFjOWQyYTQxIl1dAAAGIAaLcuARMgPdpPJbZ9Tb6AMm4s4VKWSNYA322qKgE5RG";
+const PID: &str = "0d6b6a8e-2f0c-4f8e-8a3b-5b7e1c9d2a41";
+
+/// Exit status, standard output and standard error, as one text to snapshot.
+fn transcript(args: &[&str]) -> String {
+    let o = Command::new(env!("CARGO_BIN_EXE_caveatspec"))
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    format!(
+        "status: {}\n--- stdout\n{}--- stderr\n{}",
+        o.status
+            .code()
+            .map_or("signal".to_owned(), |c| c.to_string()),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn inspect_project_token() {
+    insta::assert_snapshot!(transcript(&[
+        "inspect",
+        PROJECT_TOKEN,
+        "--now",
+        "1700000000"
+    ]));
+}
+
+#[test]
+fn inspect_not_a_token() {
+    insta::assert_snapshot!(transcript(&["inspect", "pypi:abc"]));
+}
+
+#[test]
+fn inspect_not_a_macaroon() {
+    insta::assert_snapshot!(transcript(&["inspect", "pypi-QUJD"]));
+}
+
+/// `verify` of [`PROJECT_TOKEN`] at 1700000000 for a project, with extra arguments.
+fn verify(project: &str, project_id: &str, extra: &[&str]) -> String {
+    let mut args = vec![
+        "verify",
+        PROJECT_TOKEN,
+        "--key-hex",
+        KEY,
+        "--now",
+        "1700000000",
+    ];
+    args.extend(["--project", project, "--project-id", project_id]);
+    args.extend(extra);
+    transcript(&args)
+}
+
+#[test]
+fn verify_valid() {
+    insta::assert_snapshot!(verify("SampleProject", PID, &[]));
+}
+
+#[test]
+fn verify_wrong_project() {
+    insta::assert_snapshot!(verify("other", IDENT, &[]));
+}
+
+#[test]
+fn verify_wrong_project_strict() {
+    insta::assert_snapshot!(verify("other", IDENT, &["--profile", "strict"]));
+}
+
+#[test]
+fn verify_bad_key_hex() {
+    insta::assert_snapshot!(transcript(&[
+        "verify",
+        PROJECT_TOKEN,
+        "--key-hex",
+        "zz",
+        "--now",
+        "0",
+    ]));
+}
+
+#[test]
+fn restrict_window() {
+    insta::assert_snapshot!(transcript(&[
+        "restrict",
+        PROJECT_TOKEN,
+        "--not-before",
+        "1700000000",
+        "--not-after",
+        "1700000900",
+    ]));
+}
+
+#[test]
+fn restrict_half_window() {
+    insta::assert_snapshot!(transcript(&[
+        "restrict",
+        PROJECT_TOKEN,
+        "--not-before",
+        "1"
+    ]));
+}
+
+#[test]
+fn restrict_nothing() {
+    insta::assert_snapshot!(transcript(&["restrict", PROJECT_TOKEN]));
+}
+
+#[test]
+fn restrict_invalid_name() {
+    insta::assert_snapshot!(transcript(&[
+        "restrict",
+        PROJECT_TOKEN,
+        "--project",
+        "not a name!"
+    ]));
+}
+
+#[test]
+fn mint_with_project() {
+    insta::assert_snapshot!(transcript(&[
+        "mint",
+        "--key-hex",
+        KEY,
+        "--identifier",
+        IDENT,
+        "--project",
+        "Sample.Project",
+    ]));
+}
+
+#[test]
+fn unknown_profile() {
+    insta::assert_snapshot!(transcript(&["run", "--profile", "lenient"]));
+}

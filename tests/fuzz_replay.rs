@@ -177,3 +177,14 @@ fn differential_known_differences_are_each_reachable() {
         "every listed difference is shown by an input here"
     );
 }
+
+/// The peer's V1 reader recurses once per packet and overflows the stack (aborting the whole
+/// process) on long tokens; the body must keep such input from it.
+#[test]
+fn differential_keeps_long_v1_tokens_from_the_peer() {
+    let mut v1 = b"0015identifier keyid\n".to_vec();
+    for _ in 0..20_000 {
+        v1.extend_from_slice(b"000acid x\n");
+    }
+    assert!(fuzzing::run("differential", &v1));
+}

@@ -32,6 +32,12 @@ USER_TOKEN = [f'[3,"{USER}"]']
 OIDC_TOKEN = [f'[4,"{PUB}",null]', f'[2,["{PID}"]]', f'[0,{EXP},{NBF}]']
 
 
+def scaling_caveats(n: int) -> list[str]:
+    """`n` caveats cycling through a typical token's three (each window a little wider)."""
+    kinds = [lambda i: f"[0,{EXP + i},{NBF - i}]", lambda i: '[1,["sample-project"]]', lambda i: f'[3,"{USER}"]']
+    return [kinds[i % 3](i) for i in range(n)]
+
+
 def b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
@@ -612,6 +618,11 @@ def verification(g):
     v("lookup/v1-identifier-not-utf8", "A V1 token whose identifier is not UTF-8: PyPI's lookup raises before it can decode it.", [], token=tok(v1(identifier=b"\xff" * 8)))
     v("lookup/bad-prefix", "A token with the wrong prefix.", [], token="pypa-" + mint([])[5:])
     v("lookup/bad-base64", "A body that is not base64.", [], token="pypi-A")
+    # Scaling: a typical PyPI token (expiry window, one project name, one user) and longer
+    # attenuation chains of the same kinds, all holding; the benchmarks and peer timings use these.
+    for n in (1, 3, 10, 50):
+        v(f"scaling/caveats-{n}", f"{n} caveat{'s' if n > 1 else ''} that all hold: the typical token's expiry window, project name and user, repeated.",
+          scaling_caveats(n), NOW, PROJ, USER_OWNER, "benchmark")
 
 
 # =============================================================================================

@@ -57,6 +57,7 @@ FLAGS = {
     "stored-caveats": "Uses caveats PyPI stored at issue time and appends before verifying.",
     "oidc": "A Trusted Publishing (OIDC) token or caveat.",
     "unicode": "Non-ASCII text, escapes or surrogates.",
+    "benchmark": "An input of the criterion benchmarks and the peer timings (benches/).",
     "profile-divergence": "The strict profile's verdict differs from PyPI's (set by the generator).",
     "pypitoken-divergence": "pypitoken 7.1.1's verdict differs from the expectation: PyPI's for decode, caveat and verify vectors, this spec's for mint and restrict (set by the generator).",
     "npm-macaroon-divergence": "The npm macaroon package (3.0.4) decodes differently from PyPI (set by the generator).",

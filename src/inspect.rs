@@ -82,7 +82,7 @@ pub fn inspect(token_text: &str, now: Option<i64>) -> Result<Inspection, Inspect
             mac.signature.len()
         ));
     }
-    let caveats = mac.caveats.iter().map(|c| describe(c, now)).collect();
+    let caveats = mac.caveats.iter().map(|c| describe(&c, now)).collect();
     Ok(Inspection {
         version: if mac.version == Version::V1 { 1 } else { 2 },
         location: mac
@@ -131,9 +131,9 @@ fn describe(raw: &macaroon::RawCaveat<'_>, now: Option<i64>) -> CaveatReport {
     }
 }
 
-fn list(items: &[caveat::json::JsonStr<'_>]) -> String {
+fn list<'a>(items: impl IntoIterator<Item = caveat::json::JsonStr<'a>>) -> String {
     items
-        .iter()
+        .into_iter()
         .map(|s| match s.decode() {
             Ok(d) => format!("{d:?}"),
             Err(_) => "(text with a lone surrogate)".to_owned(),
@@ -172,7 +172,7 @@ fn meaning(c: &Caveat<'_>, now: Option<i64>, warnings: &mut Vec<String>) -> Stri
             )
         }
         Caveat::ProjectName { names } => {
-            for n in names {
+            for n in names.iter() {
                 match n.decode() {
                     Ok(d) if !caveat::is_normalized_name(&d) => warnings.push(format!(
                         "{d:?} is not a normalized project name: PyPI compares normalized names, so it can never match"
@@ -186,10 +186,10 @@ fn meaning(c: &Caveat<'_>, now: Option<i64>, warnings: &mut Vec<String>) -> Stri
                     "the list is empty: no project can match, the token is unusable".to_owned(),
                 );
             }
-            format!("only for projects named {}", list(names))
+            format!("only for projects named {}", list(names.iter()))
         }
         Caveat::ProjectId { ids } => {
-            for i in ids {
+            for i in ids.iter() {
                 if !i
                     .decode()
                     .map(|d| caveat::is_canonical_uuid(&d))
@@ -203,12 +203,11 @@ fn meaning(c: &Caveat<'_>, now: Option<i64>, warnings: &mut Vec<String>) -> Stri
                     "the list is empty: no project can match, the token is unusable".to_owned(),
                 );
             }
-            format!("only for projects with id {}", list(ids))
+            format!("only for projects with id {}", list(ids.iter()))
         }
-        Caveat::RequestUser { user_id } => format!(
-            "only for the user with id {}",
-            list(std::slice::from_ref(user_id))
-        ),
+        Caveat::RequestUser { user_id } => {
+            format!("only for the user with id {}", list([user_id.clone()]))
+        }
         Caveat::LegacyUser => "only for the token's own user (legacy 2019-2022 form)".to_owned(),
         Caveat::OidcPublisher {
             publisher_id,
@@ -219,7 +218,7 @@ fn meaning(c: &Caveat<'_>, now: Option<i64>, warnings: &mut Vec<String>) -> Stri
             }
             format!(
                 "only for the Trusted Publisher {} on its registered projects",
-                list(std::slice::from_ref(publisher_id))
+                list([publisher_id.clone()])
             )
         }
     }

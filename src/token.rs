@@ -113,15 +113,62 @@ fn check_len(s: &str, max: usize) -> Result<(), TokenError> {
 /// An empty body is [`TokenError::EmptyBody`] in both (pymacaroons would raise
 /// `MacaroonInitException` on it; [`split_prefix`] never returns one).
 pub fn decode_body(body: &str, profile: Profile) -> Result<Vec<u8>, TokenError> {
+    let mut buf = vec![0u8; base64::decoded_len_bound(body.len())];
+    let len = decode_body_into(body, profile, &mut buf)?.len();
+    buf.truncate(len);
+    Ok(buf)
+}
+
+/// [`decode_body`] into `buf`, which must hold
+/// [`base64::decoded_len_bound`]`(body.len())` bytes; returns the filled part.
+pub fn decode_body_into<'b>(
+    body: &str,
+    profile: Profile,
+    buf: &'b mut [u8],
+) -> Result<&'b [u8], TokenError> {
     if body.is_empty() {
         return Err(TokenError::EmptyBody);
     }
     match profile {
-        Profile::Warehouse => base64::decode_lenient(body).map_err(TokenError::Base64),
+        Profile::Warehouse => base64::decode_lenient_into(body, buf).map_err(TokenError::Base64),
         Profile::Strict => {
             check_len(body, STRICT_MAX_BODY_CHARS)?;
-            base64::decode_strict(body.as_bytes()).map_err(TokenError::NoncanonicalBase64)
+            base64::decode_strict_into(body.as_bytes(), buf).map_err(TokenError::NoncanonicalBase64)
         }
+    }
+}
+
+/// Largest decoded body, in bytes, that [`with_decoded_body`] keeps on the stack: enough for
+/// every body the strict profile accepts ([`STRICT_MAX_BODY_CHARS`] characters).
+pub const MAX_STACK_BODY_BYTES: usize = base64::decoded_len_bound(STRICT_MAX_BODY_CHARS);
+
+/// Decodes the body per profile and hands the bytes (or the error) to `use_bytes`, without
+/// touching the heap for bodies up to [`STRICT_MAX_BODY_CHARS`] characters.
+///
+/// The bytes go into the smallest of four stack buffers that holds them (256 B, 1 KiB,
+/// 4 KiB, [`MAX_STACK_BODY_BYTES`]), so that a typical token does not pay for clearing a
+/// buffer sized for the largest one. Longer bodies, which only the warehouse profile reads,
+/// are decoded into a `Vec`.
+pub fn with_decoded_body<R>(
+    body: &str,
+    profile: Profile,
+    use_bytes: impl FnOnce(Result<&[u8], TokenError>) -> R,
+) -> R {
+    let bound = base64::decoded_len_bound(body.len());
+    if bound <= 256 {
+        use_bytes(decode_body_into(body, profile, &mut [0u8; 256]))
+    } else if bound <= 1024 {
+        use_bytes(decode_body_into(body, profile, &mut [0u8; 1024]))
+    } else if bound <= 4096 {
+        use_bytes(decode_body_into(body, profile, &mut [0u8; 4096]))
+    } else if bound <= MAX_STACK_BODY_BYTES {
+        use_bytes(decode_body_into(
+            body,
+            profile,
+            &mut [0u8; MAX_STACK_BODY_BYTES],
+        ))
+    } else {
+        use_bytes(decode_body(body, profile).as_deref().map_err(Clone::clone))
     }
 }
 

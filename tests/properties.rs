@@ -80,7 +80,97 @@ fn mint_raw(caveats: &[String]) -> String {
     ))
 }
 
+/// JSON text near the spellings real caveats use: small and huge integers, floats, strings
+/// with and without escapes or control characters, lists, null, booleans, objects, spacing.
+fn caveat_like() -> impl Strategy<Value = String> {
+    let ws = prop_oneof![Just(""), Just(" "), Just("\n\t"), Just(" \r ")];
+    let string = prop_oneof![
+        "[a-z0-9-]{0,12}",
+        "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+        "[A-Za-z._ \\\\\"\u{1}é😀-]{0,8}",
+    ]
+    .prop_map(|s| format!("\"{s}\""));
+    let number = prop_oneof![
+        (-5i64..10).prop_map(|n| n.to_string()),
+        any::<i64>().prop_map(|n| n.to_string()),
+        Just("-0".to_owned()),
+        Just("01".to_owned()),
+        Just("1.0".to_owned()),
+        Just("1e3".to_owned()),
+        Just("99999999999999999999999".to_owned()),
+    ];
+    let list = (proptest::collection::vec(string.clone(), 0..4), ws.clone())
+        .prop_map(|(items, w)| format!("[{w}{}{w}]", items.join(&format!("{w},"))));
+    let item = prop_oneof![
+        4 => number.clone(),
+        3 => string,
+        3 => list,
+        1 => Just("null".to_owned()),
+        1 => Just("true".to_owned()),
+        1 => Just("{}".to_owned()),
+    ];
+    let tag = prop_oneof![4 => (0i64..6).prop_map(|n| n.to_string()), 1 => number];
+    (
+        tag,
+        proptest::collection::vec(item, 0..4),
+        ws.clone(),
+        ws,
+        any::<bool>(),
+    )
+        .prop_map(|(tag, items, w1, w2, close)| {
+            let mut s = format!("{w1}[{w2}{tag}");
+            for i in items {
+                s.push_str(&format!("{w2},{w1}{i}"));
+            }
+            if close {
+                s.push(']');
+            }
+            s.push_str(w1);
+            s
+        })
+}
+
 proptest! {
+    /// The one-pass reader of common caveat spellings answers exactly what the general parser
+    /// answers, in both profiles, for every request user.
+    #[test]
+    fn caveat_fast_path_agrees(text in caveat_like()) {
+        for profile in Profile::ALL {
+            for user in [None, Some("3e2f1a0b-9c8d-4e7f-8a6b-5c4d3e2f1a0b")] {
+                let summary = |r: Result<caveat::Caveat<'_>, caveat::CaveatError>| {
+                    r.map(|c| (c.kind(), c.canonical(user)))
+                };
+                prop_assert_eq!(
+                    summary(caveat::parse(text.as_bytes(), profile, user)),
+                    summary(caveat::parse_general(text.as_bytes(), profile, user)),
+                    "{:?} in {:?}", text, profile
+                );
+            }
+        }
+    }
+
+    /// The body decoders (with their one-pass path for clean bodies, into a stack buffer or a
+    /// `Vec`) give what CPython's state machine gives on pymacaroons' padded input.
+    #[test]
+    fn body_decoding_agrees_with_the_state_machine(
+        body in prop_oneof!["[A-Za-z0-9_-]{1,40}", "[A-Za-z0-9_/+=. -]{1,40}"],
+    ) {
+        let padded = format!("{body}{}", "=".repeat((4 - body.len() % 4) % 4));
+        let cpython = macaroon::base64::a2b_base64_nonstrict(padded.as_bytes());
+        let lenient = token::decode_body(&body, Profile::Warehouse);
+        prop_assert_eq!(lenient.as_ref().ok(), cpython.as_ref().ok());
+        for profile in Profile::ALL {
+            let into = token::with_decoded_body(&body, profile, |r| r.map(<[u8]>::to_vec));
+            prop_assert_eq!(&into, &token::decode_body(&body, profile));
+        }
+        // Strict accepts exactly the canonical spellings, with the same bytes.
+        let strict = token::decode_body(&body, Profile::Strict);
+        if let Ok(bytes) = &strict {
+            prop_assert_eq!(Some(bytes), cpython.as_ref().ok());
+            prop_assert_eq!(macaroon::base64::encode_url_nopad(bytes), body);
+        }
+    }
+
     #[test]
     fn token_text_round_trips(bytes in proptest::collection::vec(any::<u8>(), 1..300)) {
         let text = token::encode(&bytes);

@@ -291,6 +291,15 @@ impl<'a> JsonStr<'a> {
         })
     }
 
+    /// A string with no backslash and no control character, from the text between its
+    /// quotes (the caller has checked).
+    pub(crate) fn plain(raw: &'a str) -> JsonStr<'a> {
+        JsonStr {
+            raw,
+            escaped: false,
+        }
+    }
+
     /// The text between the quotes, escapes as written.
     pub fn raw(&self) -> &'a str {
         self.raw

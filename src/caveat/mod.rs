@@ -6,6 +6,7 @@
 //! through (`true` is tag 1, trailing elements are ignored, NaN is a number). The `strict`
 //! profile accepts only the canonical shapes. See `spec/SPEC.md` §4.
 
+mod fast;
 pub mod json;
 pub mod pyfmt;
 
@@ -35,12 +36,12 @@ pub enum Caveat<'a> {
     /// Tag 1: the request's project, by normalized name, is one of these.
     ProjectName {
         /// Normalized project names, compared as written.
-        names: Vec<JsonStr<'a>>,
+        names: StrList<'a>,
     },
     /// Tag 2: the request's project id is one of these.
     ProjectId {
         /// Project UUIDs, compared as written.
-        ids: Vec<JsonStr<'a>>,
+        ids: StrList<'a>,
     },
     /// Tag 3: the token's user is this user.
     RequestUser {
@@ -58,6 +59,92 @@ pub enum Caveat<'a> {
         /// Deprecated OIDC claims (ignored by every check).
         claims: Option<Value<'a>>,
     },
+}
+
+/// The list of strings of a project-name or project-id caveat, borrowed from the caveat.
+///
+/// A list of plain strings (no escapes), which is what every real token carries, is kept as
+/// its text and read again when iterated, so parsing it allocates nothing; any other list is
+/// kept as parsed.
+#[derive(Debug, Clone)]
+pub struct StrList<'a> {
+    repr: StrListRepr<'a>,
+}
+
+#[derive(Debug, Clone)]
+enum StrListRepr<'a> {
+    /// The text between the brackets: `len` quoted strings without escapes, separated by
+    /// commas and JSON whitespace.
+    Plain {
+        items: &'a str,
+        len: usize,
+    },
+    Parsed(Vec<JsonStr<'a>>),
+}
+
+impl<'a> StrList<'a> {
+    pub(crate) fn plain(items: &'a str, len: usize) -> Self {
+        StrList {
+            repr: StrListRepr::Plain { items, len },
+        }
+    }
+
+    fn parsed(items: Vec<JsonStr<'a>>) -> Self {
+        StrList {
+            repr: StrListRepr::Parsed(items),
+        }
+    }
+
+    /// Number of strings.
+    pub fn len(&self) -> usize {
+        match &self.repr {
+            StrListRepr::Plain { len, .. } => *len,
+            StrListRepr::Parsed(items) => items.len(),
+        }
+    }
+
+    /// True for an empty list.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The strings in order.
+    pub fn iter(&self) -> StrListIter<'a, '_> {
+        StrListIter(match &self.repr {
+            StrListRepr::Plain { items, .. } => StrListIterRepr::Plain(items),
+            StrListRepr::Parsed(items) => StrListIterRepr::Parsed(items.iter()),
+        })
+    }
+}
+
+/// Iterator over a [`StrList`].
+#[derive(Debug, Clone)]
+pub struct StrListIter<'a, 'l>(StrListIterRepr<'a, 'l>);
+
+#[derive(Debug, Clone)]
+enum StrListIterRepr<'a, 'l> {
+    /// The rest of a plain list's text.
+    Plain(&'a str),
+    Parsed(std::slice::Iter<'l, JsonStr<'a>>),
+}
+
+impl<'a> Iterator for StrListIter<'a, '_> {
+    type Item = JsonStr<'a>;
+
+    fn next(&mut self) -> Option<JsonStr<'a>> {
+        match &mut self.0 {
+            StrListIterRepr::Plain(rest) => {
+                // Plain strings hold no quote, so each one runs from a quote to the next.
+                let open = rest.find('"')?;
+                let after = rest.get(open + 1..)?;
+                let close = after.find('"')?;
+                let s = after.get(..close)?;
+                *rest = after.get(close + 1..)?;
+                Some(JsonStr::plain(s))
+            }
+            StrListIterRepr::Parsed(items) => items.next().cloned(),
+        }
+    }
 }
 
 impl Caveat<'_> {
@@ -121,13 +208,13 @@ impl Caveat<'_> {
     }
 }
 
-fn write_str_list(items: &[JsonStr<'_>], out: &mut String) {
+fn write_str_list(items: &StrList<'_>, out: &mut String) {
     out.push('[');
     for (i, s) in items.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        json::dumps_sorted_compact(&Value::Str(s.clone()), out);
+        json::dumps_sorted_compact(&Value::Str(s), out);
     }
     out.push(']');
 }
@@ -209,6 +296,32 @@ pub fn parse<'a>(
     }
 }
 
+/// [`parse`] with the general parser alone, bypassing the one-pass reader of the common
+/// spellings. Both must give the same result on every input; the property tests and the
+/// `caveat` fuzz target check it through this function.
+#[doc(hidden)]
+pub fn parse_general<'a>(
+    raw: &'a [u8],
+    profile: Profile,
+    request_user: Option<&str>,
+) -> Result<Caveat<'a>, CaveatError> {
+    match profile {
+        Profile::Warehouse => {
+            let text =
+                std::str::from_utf8(raw).map_err(|_| CaveatError::abort("caveat.not_utf8"))?;
+            parse_warehouse_text(text, request_user)
+        }
+        Profile::Strict => {
+            if raw.len() > STRICT_MAX_CAVEAT_BYTES {
+                return Err(CaveatError::strict("caveat.too_long"));
+            }
+            let text =
+                std::str::from_utf8(raw).map_err(|_| CaveatError::strict("caveat.not_utf8"))?;
+            parse_strict_text(text)
+        }
+    }
+}
+
 // ---- warehouse ------------------------------------------------------------------------------
 
 fn parse_warehouse<'a>(
@@ -217,6 +330,16 @@ fn parse_warehouse<'a>(
 ) -> Result<Caveat<'a>, CaveatError> {
     // pymacaroons hands the caveat to PyPI as `bytes.decode("utf-8")`, raising on bad UTF-8.
     let text = std::str::from_utf8(raw).map_err(|_| CaveatError::abort("caveat.not_utf8"))?;
+    if let Some(caveat) = fast::parse(text, Profile::Warehouse) {
+        return Ok(caveat);
+    }
+    parse_warehouse_text(text, request_user)
+}
+
+fn parse_warehouse_text<'a>(
+    text: &'a str,
+    request_user: Option<&str>,
+) -> Result<Caveat<'a>, CaveatError> {
     let value = json::parse(
         text,
         Limits {
@@ -299,10 +422,10 @@ fn warehouse_fields<'a>(tag: u8, fields: Vec<Value<'a>>) -> Result<Caveat<'a>, C
             }
         }
         1 => Ok(Caveat::ProjectName {
-            names: str_list(next()).ok_or_else(invalid_fields)?,
+            names: StrList::parsed(str_list(next()).ok_or_else(invalid_fields)?),
         }),
         2 => Ok(Caveat::ProjectId {
-            ids: str_list(next()).ok_or_else(invalid_fields)?,
+            ids: StrList::parsed(str_list(next()).ok_or_else(invalid_fields)?),
         }),
         3 => match next() {
             Value::Str(user_id) => Ok(Caveat::RequestUser { user_id }),
@@ -408,6 +531,13 @@ fn parse_strict(raw: &[u8]) -> Result<Caveat<'_>, CaveatError> {
         return Err(CaveatError::strict("caveat.too_long"));
     }
     let text = std::str::from_utf8(raw).map_err(|_| CaveatError::strict("caveat.not_utf8"))?;
+    if let Some(caveat) = fast::parse(text, Profile::Strict) {
+        return Ok(caveat);
+    }
+    parse_strict_text(text)
+}
+
+fn parse_strict_text(text: &str) -> Result<Caveat<'_>, CaveatError> {
     // Parse with room to spare, then apply the strict checks in a fixed order.
     let value = json::parse(
         text,
@@ -562,10 +692,10 @@ fn strict_array(items: Vec<Value<'_>>) -> Result<Caveat<'_>, CaveatError> {
             })
         }
         Some(1) => Ok(Caveat::ProjectName {
-            names: strict_names(next())?,
+            names: StrList::parsed(strict_names(next())?),
         }),
         Some(2) => Ok(Caveat::ProjectId {
-            ids: strict_ids(next())?,
+            ids: StrList::parsed(strict_ids(next())?),
         }),
         Some(3) => Ok(Caveat::RequestUser {
             user_id: strict_uuid(strict_string(next())?)?,
@@ -607,7 +737,7 @@ fn strict_legacy(mut members: Members<'_>) -> Result<Caveat<'_>, CaveatError> {
                 }
                 let projects = take(&mut inner, "projects").ok_or_else(shape)?;
                 Ok(Caveat::ProjectName {
-                    names: strict_names(projects)?,
+                    names: StrList::parsed(strict_names(projects)?),
                 })
             }
             _ => Err(shape()),
@@ -629,7 +759,9 @@ fn strict_legacy(mut members: Members<'_>) -> Result<Caveat<'_>, CaveatError> {
             return Err(shape());
         }
         return Ok(Caveat::ProjectId {
-            ids: strict_ids(take(&mut members, "project_ids").ok_or_else(shape)?)?,
+            ids: StrList::parsed(strict_ids(
+                take(&mut members, "project_ids").ok_or_else(shape)?,
+            )?),
         });
     }
     Err(shape())
@@ -640,20 +772,89 @@ fn strict_legacy(mut members: Members<'_>) -> Result<Caveat<'_>, CaveatError> {
 /// PEP 503 normalization as PyPI's database computes `normalized_name`:
 /// `lower(regexp_replace(name, '(\.|_|-)+', '-', 'ig'))`.
 pub fn normalize_name(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
+    normalized_chars(name).collect()
+}
+
+/// The characters of [`normalize_name`]`(name)`, computed as they are read.
+fn normalized_chars(name: &str) -> impl Iterator<Item = char> + '_ {
     let mut in_run = false;
-    for ch in name.chars() {
-        if matches!(ch, '.' | '_' | '-') {
-            if !in_run {
-                out.push('-');
+    name.chars()
+        .filter_map(move |ch| {
+            let separator = matches!(ch, '.' | '_' | '-');
+            let first_of_run = separator && !in_run;
+            in_run = separator;
+            match (separator, first_of_run) {
+                (false, _) => Some(ch),
+                (true, true) => Some('-'),
+                (true, false) => None,
             }
-            in_run = true;
-        } else {
-            in_run = false;
-            out.extend(ch.to_lowercase());
+        })
+        .flat_map(char::to_lowercase)
+}
+
+/// Whether a project-name caveat's entry equals `name` normalized: PyPI's
+/// `context.normalized_name in self.normalized_names`, without building the normalized name.
+pub fn is_normalized_form_of(entry: &JsonStr<'_>, name: &str) -> bool {
+    entry
+        .code_points()
+        .eq(normalized_chars(name).map(u32::from))
+}
+
+/// A project name normalized once, for comparing with many caveat entries.
+///
+/// PyPI compares each entry of a project-name caveat with the request project's normalized
+/// name. An ASCII name of up to [`NormalizedName::INLINE`] bytes is normalized into a buffer
+/// on the stack and each comparison is then a byte compare; any other name is normalized
+/// again as it is compared. Neither allocates.
+#[derive(Debug, Clone)]
+pub struct NormalizedName<'a> {
+    name: &'a str,
+    inline: [u8; NormalizedName::INLINE],
+    /// Length of the normalized name in `inline`, or `None` when it is not there.
+    len: Option<usize>,
+}
+
+impl<'a> NormalizedName<'a> {
+    /// Longest ASCII name kept normalized on the stack.
+    pub const INLINE: usize = 128;
+
+    /// `name` (a display name) normalized.
+    pub fn new(name: &'a str) -> Self {
+        let mut inline = [0u8; Self::INLINE];
+        let mut len = None;
+        if name.is_ascii() && name.len() <= Self::INLINE {
+            let mut n = 0;
+            for (slot, b) in inline.iter_mut().zip(normalized_ascii(name)) {
+                *slot = b;
+                n += 1;
+            }
+            len = Some(n);
+        }
+        NormalizedName { name, inline, len }
+    }
+
+    /// Whether the caveat entry equals this normalized name (Python string equality).
+    pub fn matches(&self, entry: &JsonStr<'_>) -> bool {
+        match self.len {
+            Some(len) if !entry.has_escapes() => entry.raw().as_bytes() == &self.inline[..len],
+            _ => is_normalized_form_of(entry, self.name),
         }
     }
-    out
+}
+
+/// [`normalized_chars`] of an ASCII name, as bytes: ASCII lower-cases byte by byte.
+fn normalized_ascii(name: &str) -> impl Iterator<Item = u8> + '_ {
+    let mut in_run = false;
+    name.bytes().filter_map(move |b| {
+        let separator = matches!(b, b'.' | b'_' | b'-');
+        let first_of_run = separator && !in_run;
+        in_run = separator;
+        match (separator, first_of_run) {
+            (false, _) => Some(b.to_ascii_lowercase()),
+            (true, true) => Some(b'-'),
+            (true, false) => None,
+        }
+    })
 }
 
 /// A name that PEP 503 normalization leaves unchanged and that PyPI's name rule allows:

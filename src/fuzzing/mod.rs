@@ -94,7 +94,8 @@ pub fn macaroon_bytes(data: &[u8]) {
     check_macaroon(data);
 }
 
-/// Invariants: strict accepts a subset of what warehouse accepts, with equal fields; what
+/// Invariants: both profiles read it as their general parser does (the one-pass reader of
+/// common spellings never changes a result); strict accepts a subset of what warehouse accepts, with equal fields; what
 /// strict accepts re-encodes to the same bytes; a warehouse-decoded macaroon re-encoded in
 /// its own format decodes to the same fields (where pymacaroons could write it at all).
 fn check_macaroon(data: &[u8]) {
@@ -168,9 +169,21 @@ fn check_macaroon(data: &[u8]) {
     }
 }
 
+/// What a parse result says: the kind and canonical form, or the error.
+fn reading(
+    parsed: &Result<caveat::Caveat<'_>, caveat::CaveatError>,
+    user: Option<&str>,
+) -> Result<(&'static str, Option<String>), caveat::CaveatError> {
+    parsed
+        .as_ref()
+        .map(|c| (c.kind(), c.canonical(user)))
+        .map_err(Clone::clone)
+}
+
 /// One caveat per profile. The first byte picks the request's user; the rest is the caveat.
 ///
-/// Invariants: strict accepts a subset of what warehouse accepts, as the same kind (except the
+/// Invariants: both profiles read it as their general parser does (the one-pass reader of
+/// common spellings never changes a result); strict accepts a subset of what warehouse accepts, as the same kind (except the
 /// legacy user caveat read without a request user, which only strict can read);
 /// the canonical form of an accepted caveat parses back to the same kind and the same
 /// canonical form in both profiles, so canonical input is a fixed point.
@@ -185,6 +198,14 @@ pub fn caveat_text(data: &[u8]) {
     };
     let warehouse = caveat::parse(raw, Profile::Warehouse, user);
     let strict = caveat::parse(raw, Profile::Strict, user);
+    for (profile, parsed) in [(Profile::Warehouse, &warehouse), (Profile::Strict, &strict)] {
+        let general = caveat::parse_general(raw, profile, user);
+        assert_eq!(
+            reading(parsed, user),
+            reading(&general, user),
+            "the one-pass reader and the general parser disagree ({profile:?})"
+        );
+    }
     if let Ok(s) = &strict {
         if user.is_none() && matches!(s, caveat::Caveat::LegacyUser) {
             // Strict reads the legacy user caveat without context; PyPI cannot read it

@@ -57,6 +57,14 @@ const fn decode_table() -> [u8; 256] {
 
 static LENIENT_TABLE: [u8; 256] = decode_table();
 
+/// The URL-safe alphabet only, for the strict decoder's one-pass path.
+static STRICT_TABLE: [u8; 256] = {
+    let mut t = decode_table();
+    t[b'+' as usize] = INVALID;
+    t[b'/' as usize] = INVALID;
+    t
+};
+
 /// The URL-safe alphabet (RFC 4648 §5), used for encoding and by the strict decoder.
 const URL_ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -142,6 +150,121 @@ impl fmt::Display for StrictError {
 
 impl std::error::Error for StrictError {}
 
+/// Size of an output buffer that holds the decoding of any `len` input bytes by either
+/// decoder, padding included: at most 3 bytes per 4 characters, and CPython's own `+ 3`.
+pub const fn decoded_len_bound(len: usize) -> usize {
+    len.saturating_add(3) / 4 * 3 + 3
+}
+
+/// The decoders' output: a caller's buffer sized with [`decoded_len_bound`], filled from
+/// the start. A write past its end (which that bound rules out) is dropped, never a panic.
+struct Out<'b> {
+    buf: &'b mut [u8],
+    len: usize,
+}
+
+impl<'b> Out<'b> {
+    fn new(buf: &'b mut [u8]) -> Self {
+        Out { buf, len: 0 }
+    }
+
+    fn push(&mut self, byte: u8) {
+        if let Some(slot) = self.buf.get_mut(self.len) {
+            *slot = byte;
+        }
+        self.len += 1;
+    }
+
+    fn finish(self) -> &'b [u8] {
+        let len = self.len.min(self.buf.len());
+        &self.buf[..len]
+    }
+}
+
+/// A decoding into a new `Vec`, through one of the `_into` decoders.
+fn to_vec<E>(
+    len: usize,
+    decode: impl for<'b> FnOnce(&'b mut [u8]) -> Result<&'b [u8], E>,
+) -> Result<Vec<u8>, E> {
+    let mut buf = vec![0u8; decoded_len_bound(len)];
+    let n = decode(&mut buf)?.len();
+    buf.truncate(n);
+    Ok(buf)
+}
+
+/// The common case of both decoders, in one pass four characters at a time: every byte is in
+/// `table`'s alphabet (no `=`, no junk) and the length is not 1 more than a multiple of 4.
+/// Returns `false` for anything else, having possibly written part of `out`. On the inputs it
+/// accepts, CPython's non-strict decoder and the strict one produce exactly these bytes,
+/// except that the strict one also wants the unused low bits to be zero, which
+/// `trailing_bits_zero` enforces.
+fn decode_clean(
+    data: &[u8],
+    table: &[u8; 256],
+    trailing_bits_zero: bool,
+    out: &mut Out<'_>,
+) -> bool {
+    // Sextets are below 64; INVALID (0xff) has the top two bits set.
+    let sextets = |chars: &[u8]| {
+        let mut n = 0u32;
+        let mut seen = 0u8;
+        for &c in chars {
+            let v = table[usize::from(c)];
+            seen |= v;
+            n = (n << 6) | u32::from(v);
+        }
+        (seen & 0xc0 == 0).then_some(n)
+    };
+    // Eight characters make six bytes; the loop checks validity once per eight.
+    let mut octets = data.chunks_exact(8);
+    let whole = octets.len() * 6;
+    let Some(dst) = out.buf.get_mut(out.len..out.len + whole) else {
+        return false;
+    };
+    for (chars, dst) in (&mut octets).zip(dst.chunks_exact_mut(6)) {
+        let mut n = 0u64;
+        let mut seen = 0u8;
+        for &c in chars {
+            let v = table[usize::from(c)];
+            seen |= v;
+            n = (n << 6) | u64::from(v);
+        }
+        if seen & 0xc0 != 0 {
+            return false;
+        }
+        dst.copy_from_slice(&n.to_be_bytes()[2..]);
+    }
+    out.len += whole;
+    let mut quads = octets.remainder().chunks_exact(4);
+    for quad in &mut quads {
+        let Some(n) = sextets(quad) else {
+            return false;
+        };
+        out.push(((n >> 16) & 0xff) as u8);
+        out.push(((n >> 8) & 0xff) as u8);
+        out.push((n & 0xff) as u8);
+    }
+    match quads.remainder() {
+        [] => true,
+        rest @ [_, _] => match sextets(rest) {
+            Some(n) if !(trailing_bits_zero && n & 0x0f != 0) => {
+                out.push((n >> 4) as u8);
+                true
+            }
+            _ => false,
+        },
+        rest @ [_, _, _] => match sextets(rest) {
+            Some(n) if !(trailing_bits_zero && n & 0x03 != 0) => {
+                out.push((n >> 10) as u8);
+                out.push((n >> 2) as u8);
+                true
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
 /// CPython's `binascii.a2b_base64(data, strict_mode=False)` (3.11–3.13), over the bytes
 /// `data`, with the `-`/`_` translation of `urlsafe_b64decode` folded into the table.
 ///
@@ -150,13 +273,13 @@ impl std::error::Error for StrictError {}
 /// `quad_pos >= 2` (C's short-circuit `quad_pos >= 2 && quad_pos + ++pads >= 4`); reaching
 /// `quad_pos + pads >= 4` ends decoding and discards the rest of the input.
 pub fn a2b_base64_nonstrict(data: &[u8]) -> Result<Vec<u8>, LenientError> {
-    a2b_padded(data, 0)
+    to_vec(data.len(), |buf| a2b_padded(data, 0, buf))
 }
 
-/// [`a2b_base64_nonstrict`] over `data` followed by `pad` `=` bytes, without copying.
-fn a2b_padded(data: &[u8], pad: usize) -> Result<Vec<u8>, LenientError> {
-    // Upper bound, as CPython allocates it; decoding never writes more.
-    let mut out = Vec::with_capacity(data.len().saturating_add(pad) / 4 * 3 + 3);
+/// [`a2b_base64_nonstrict`] over `data` followed by `pad` `=` bytes, without copying, into
+/// `buf` (at least [`decoded_len_bound`]`(data.len())` bytes).
+fn a2b_padded<'b>(data: &[u8], pad: usize, buf: &'b mut [u8]) -> Result<&'b [u8], LenientError> {
+    let mut out = Out::new(buf);
     let data = data.iter().copied().chain(std::iter::repeat_n(b'=', pad));
     let mut quad_pos: u8 = 0;
     let mut leftchar: u8 = 0;
@@ -167,7 +290,7 @@ fn a2b_padded(data: &[u8], pad: usize) -> Result<Vec<u8>, LenientError> {
                 pads = pads.saturating_add(1);
                 if quad_pos.saturating_add(pads) >= 4 {
                     // A complete pad sequence: stop, ignoring whatever follows.
-                    return Ok(out);
+                    return Ok(out.finish());
                 }
             }
             continue;
@@ -201,9 +324,9 @@ fn a2b_padded(data: &[u8], pad: usize) -> Result<Vec<u8>, LenientError> {
         }
     }
     match quad_pos {
-        0 => Ok(out),
+        0 => Ok(out.finish()),
         1 => Err(LenientError::OneExtraChar {
-            data_chars: out.len() / 3 * 4 + 1,
+            data_chars: out.len / 3 * 4 + 1,
         }),
         _ => Err(LenientError::IncorrectPadding),
     }
@@ -215,9 +338,20 @@ fn a2b_padded(data: &[u8], pad: usize) -> Result<Vec<u8>, LenientError> {
 /// The padding is counted on the UTF-8 byte length of the whole string (junk characters
 /// included), exactly as `add_base64_padding` does after `s.encode('utf-8')`.
 pub fn decode_lenient(s: &str) -> Result<Vec<u8>, LenientError> {
+    to_vec(s.len(), |buf| decode_lenient_into(s, buf))
+}
+
+/// [`decode_lenient`] into `buf`, which must hold [`decoded_len_bound`]`(s.len())` bytes.
+/// A body of alphabet characters only (every token PyPI mints) takes a one-pass path that
+/// produces the same bytes as the state machine; anything else takes the state machine.
+pub fn decode_lenient_into<'b>(s: &str, buf: &'b mut [u8]) -> Result<&'b [u8], LenientError> {
     let bytes = s.as_bytes();
+    let mut out = Out::new(buf);
+    if decode_clean(bytes, &LENIENT_TABLE, false, &mut out) {
+        return Ok(out.finish());
+    }
     let pad = (4 - bytes.len() % 4) % 4;
-    a2b_padded(bytes, pad)
+    a2b_padded(bytes, pad, out.buf)
 }
 
 /// Canonical URL-safe base64 without padding: alphabet `A–Z a–z 0–9 - _` only, no `=`,
@@ -225,10 +359,21 @@ pub fn decode_lenient(s: &str) -> Result<Vec<u8>, LenientError> {
 /// Every input it accepts is accepted by [`decode_lenient`] with the same result, and it
 /// accepts exactly the outputs of [`encode_url_nopad`].
 pub fn decode_strict(s: &[u8]) -> Result<Vec<u8>, StrictError> {
+    to_vec(s.len(), |buf| decode_strict_into(s, buf))
+}
+
+/// [`decode_strict`] into `buf`, which must hold [`decoded_len_bound`]`(s.len())` bytes. A
+/// canonical body takes the one-pass path; the byte-by-byte loop below finds the first error
+/// of any other.
+pub fn decode_strict_into<'b>(s: &[u8], buf: &'b mut [u8]) -> Result<&'b [u8], StrictError> {
+    let mut out = Out::new(buf);
+    if decode_clean(s, &STRICT_TABLE, true, &mut out) {
+        return Ok(out.finish());
+    }
     if s.len() % 4 == 1 {
         return Err(StrictError::ImpossibleLength { len: s.len() });
     }
-    let mut out = Vec::with_capacity(s.len() / 4 * 3 + 2);
+    let mut out = Out::new(out.buf);
     let mut acc: u32 = 0;
     let mut bits: u32 = 0;
     for (offset, &byte) in s.iter().enumerate() {
@@ -245,7 +390,7 @@ pub fn decode_strict(s: &[u8]) -> Result<Vec<u8>, StrictError> {
     if acc != 0 {
         return Err(StrictError::NonZeroTrailingBits);
     }
-    Ok(out)
+    Ok(out.finish())
 }
 
 /// URL-safe base64 without padding, as pymacaroons mints:

@@ -12,6 +12,7 @@
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use std::sync::OnceLock;
 use subtle::ConstantTimeEq;
 
 type HmacSha256 = Hmac<Sha256>;
@@ -23,18 +24,31 @@ pub const KEY_GENERATOR: &[u8] = b"macaroons-key-generator";
 /// (PyPI appends its stored caveats with `add_first_party_caveat`, which HMACs with whatever
 /// signature bytes the token carried, of any length) use it directly.
 pub fn hmac(key: &[u8], msg: &[u8]) -> [u8; 32] {
-    // HMAC takes keys of any length (RFC 2104 §2), and `new_from_slice` never fails for it.
-    let Ok(mut mac) = HmacSha256::new_from_slice(key) else {
-        unreachable!("HMAC accepts keys of any length")
-    };
+    let mut mac = keyed(key);
     mac.update(msg);
     mac.finalize().into_bytes().into()
 }
 
 /// pymacaroons' key derivation: HMAC-SHA256(key = b"macaroons-key-generator", msg = root_key).
 /// PyPI stores a 32-byte random root key per token and always derives.
+///
+/// The generator key never changes, so the HMAC state after absorbing its padded inner and
+/// outer blocks is computed once per process and cloned: every derivation saves the two
+/// SHA-256 compressions of the key schedule (two of the four an HMAC of a short message costs).
 pub fn derive_key(root_key: &[u8]) -> [u8; 32] {
-    hmac(KEY_GENERATOR, root_key)
+    static GENERATOR: OnceLock<HmacSha256> = OnceLock::new();
+    let mut mac = GENERATOR.get_or_init(|| keyed(KEY_GENERATOR)).clone();
+    mac.update(root_key);
+    mac.finalize().into_bytes().into()
+}
+
+/// An HMAC-SHA256 instance for `key`.
+fn keyed(key: &[u8]) -> HmacSha256 {
+    // HMAC takes keys of any length (RFC 2104 §2), and `new_from_slice` never fails for it.
+    let Ok(mac) = HmacSha256::new_from_slice(key) else {
+        unreachable!("HMAC accepts keys of any length")
+    };
+    mac
 }
 
 /// HMAC-SHA256(derived, identifier), then HMAC(sig, caveat) per first-party caveat.

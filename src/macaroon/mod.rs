@@ -29,7 +29,7 @@ pub enum Version {
 }
 
 /// One caveat as found in the macaroon, fields borrowed from the input.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RawCaveat<'a> {
     /// The caveat identifier (for PyPI, the JSON predicate).
     pub id: &'a [u8],
@@ -61,7 +61,7 @@ pub struct Macaroon<'a> {
     /// macaroon has no identifier packet (pymacaroons' default).
     pub identifier: &'a [u8],
     /// Caveats in order.
-    pub caveats: Vec<RawCaveat<'a>>,
+    pub caveats: Caveats<'a>,
     /// The signature as found; length unchecked in the Warehouse profile (pymacaroons never
     /// checks it; a wrong length just fails the final compare). Empty when a V1 macaroon has
     /// no signature packet.
@@ -70,6 +70,121 @@ pub struct Macaroon<'a> {
     /// where pymacaroons reads packets to the end.
     pub trailing: &'a [u8],
 }
+
+/// The caveats of a [`Macaroon`], in order, borrowed from the input.
+///
+/// A V2 macaroon keeps only where its caveat sections are and how many there are; iterating
+/// reads them again, which costs a few varints per caveat and saves decoding a list on the
+/// heap. A V1 macaroon (whose packet grammar attaches fields to earlier caveats) keeps a list.
+#[derive(Clone)]
+pub struct Caveats<'a> {
+    repr: CaveatsRepr<'a>,
+    len: usize,
+}
+
+#[derive(Clone)]
+enum CaveatsRepr<'a> {
+    /// Caveat sections that `v2::parse` accepted, up to and including the empty section.
+    V2(&'a [u8]),
+    List(Vec<RawCaveat<'a>>),
+}
+
+impl<'a> Caveats<'a> {
+    pub(crate) fn v2(region: &'a [u8], len: usize) -> Self {
+        Caveats {
+            repr: CaveatsRepr::V2(region),
+            len,
+        }
+    }
+
+    pub(crate) fn list(caveats: Vec<RawCaveat<'a>>) -> Self {
+        Caveats {
+            len: caveats.len(),
+            repr: CaveatsRepr::List(caveats),
+        }
+    }
+
+    /// Number of caveats.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The caveats in order.
+    pub fn iter(&self) -> CaveatIter<'a, '_> {
+        CaveatIter {
+            inner: match &self.repr {
+                CaveatsRepr::V2(region) => IterRepr::V2(region),
+                CaveatsRepr::List(list) => IterRepr::List(list.iter()),
+            },
+            left: self.len,
+        }
+    }
+
+    /// The caveat at `index`, if there is one.
+    pub fn get(&self, index: usize) -> Option<RawCaveat<'a>> {
+        self.iter().nth(index)
+    }
+}
+
+impl std::fmt::Debug for Caveats<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl PartialEq for Caveats<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len == other.len && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Caveats<'_> {}
+
+impl<'a, 'c> IntoIterator for &'c Caveats<'a> {
+    type Item = RawCaveat<'a>;
+    type IntoIter = CaveatIter<'a, 'c>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+/// Iterator over [`Caveats`].
+#[derive(Clone)]
+pub struct CaveatIter<'a, 'c> {
+    inner: IterRepr<'a, 'c>,
+    left: usize,
+}
+
+#[derive(Clone)]
+enum IterRepr<'a, 'c> {
+    V2(&'a [u8]),
+    List(std::slice::Iter<'c, RawCaveat<'a>>),
+}
+
+impl<'a> Iterator for CaveatIter<'a, '_> {
+    type Item = RawCaveat<'a>;
+
+    fn next(&mut self) -> Option<RawCaveat<'a>> {
+        let next = match &mut self.inner {
+            IterRepr::V2(rest) => v2::next_caveat(rest),
+            IterRepr::List(list) => list.next().copied(),
+        };
+        self.left = self.left.saturating_sub(usize::from(next.is_some()));
+        next
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl ExactSizeIterator for CaveatIter<'_, '_> {}
 
 /// Which field failed UTF-8 decoding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -272,13 +387,16 @@ fn check_strict(bytes: &[u8], m: &Macaroon<'_>) -> Result<(), MacaroonError> {
         .signature
         .try_into()
         .map_err(|_| MacaroonError::SignatureLength)?;
-    let caveats: Vec<&[u8]> = m.caveats.iter().map(|c| c.id).collect();
-    let canonical = v2::encode(m.location.unwrap_or(b""), m.identifier, &caveats, signature);
-    if bytes.len() > canonical.len() && bytes.starts_with(&canonical) {
-        return Err(MacaroonError::TrailingBytes);
-    }
-    if bytes != canonical.as_slice() {
-        return Err(MacaroonError::NoncanonicalEncoding);
+    match v2::compare_canonical(
+        bytes,
+        m.location.unwrap_or(b""),
+        m.identifier,
+        m.caveats.iter().map(|c| c.id),
+        signature,
+    ) {
+        v2::Canonical::Exact => {}
+        v2::Canonical::Trailing => return Err(MacaroonError::TrailingBytes),
+        v2::Canonical::Different => return Err(MacaroonError::NoncanonicalEncoding),
     }
     if m.caveats.len() > STRICT_MAX_CAVEATS {
         return Err(MacaroonError::TooManyCaveats);
@@ -454,7 +572,7 @@ mod tests {
             assert_eq!(m.location, Some(&b"http://mybank/"[..]));
             assert_eq!(m.identifier, b"we used our secret key");
             assert_eq!(m.caveats.len(), 1);
-            assert_eq!(m.caveats[0].id, b"test = caveat");
+            assert_eq!(m.caveats.get(0).unwrap().id, b"test = caveat");
             assert_eq!(hex(m.signature), v1b_sig);
             let sig = chain::chain(&dk, m.identifier, m.caveats.iter().map(|c| c.id));
             assert!(chain::signature_matches(m.signature, &sig));
@@ -501,8 +619,8 @@ mod tests {
         let bytes = token::decode_body(v3, W).unwrap();
         let m = decode(&bytes, W).unwrap();
         assert_eq!(m.caveats.len(), 2);
-        assert!(m.caveats[0].is_first_party());
-        let tp = &m.caveats[1];
+        assert!(m.caveats.get(0).unwrap().is_first_party());
+        let tp = m.caveats.get(1).unwrap();
         assert!(!tp.is_first_party());
         assert_eq!(tp.id, b"this was how we remind auth of key/pred");
         assert_eq!(tp.location, Some(&b"http://auth.mybank/"[..]));

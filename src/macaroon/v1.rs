@@ -27,7 +27,7 @@
 //! 5 bytes, so the loop runs at most `len / 5 + 1` times. The loop below also carries an
 //! explicit iteration bound and never recurses.
 
-use super::{Macaroon, MacaroonError, RawCaveat, Version};
+use super::{Caveats, Macaroon, MacaroonError, RawCaveat, Version};
 
 /// Python's `int(h, 16)` for a 4-byte `bytes` object `h` (CPython `_PyLong_FromBytes` →
 /// `PyLong_FromString`), or `None` where Python raises `ValueError`.
@@ -194,7 +194,7 @@ pub(super) fn parse(bytes: &[u8]) -> Result<Macaroon<'_>, MacaroonError> {
         version: Version::V1,
         location,
         identifier,
-        caveats,
+        caveats: Caveats::list(caveats),
         signature,
         trailing: &[],
     })

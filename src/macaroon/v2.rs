@@ -17,7 +17,7 @@
 //! overflow. Nothing is allocated per field: a section only keeps its field count and the
 //! first three fields, which is all pymacaroons' interpretation ever looks at.
 
-use super::{Macaroon, MacaroonError, RawCaveat, Utf8Field, Version, STRICT_MAX_CAVEATS};
+use super::{Caveats, Macaroon, MacaroonError, RawCaveat, Utf8Field, Version, STRICT_MAX_CAVEATS};
 use crate::profile::Profile;
 use std::cmp::Ordering;
 
@@ -44,6 +44,10 @@ impl Varint<'_> {
 
     /// The value if it fits in 64 bits.
     fn value(&self) -> Option<u64> {
+        if let [b] = self.0 {
+            // The common case: every type and most lengths fit in one byte.
+            return Some(u64::from(*b));
+        }
         let mut n: u64 = 0;
         for (i, b) in self.significant().iter().enumerate() {
             let shift = u32::try_from(i).ok()?.checked_mul(7)?;
@@ -62,6 +66,9 @@ impl Varint<'_> {
 
     /// Numeric order of two varints of any length (Python int comparison).
     fn cmp_value(&self, other: &Varint<'_>) -> Ordering {
+        if let ([a], [b]) = (self.0, other.0) {
+            return a.cmp(b);
+        }
         let (a, b) = (self.significant(), other.significant());
         a.len().cmp(&b.len()).then_with(|| {
             a.iter()
@@ -111,6 +118,12 @@ impl<'a> Reader<'a> {
     /// `_decode_uvarint`: bytes up to and including the first one below 0x80; running out
     /// raises the bare `Exception('cannot read uvarint from buffer')`.
     fn varint(&mut self) -> Result<Varint<'a>, MacaroonError> {
+        if let Some((first @ 0..=0x7f, rest)) = self.rest.split_first() {
+            // One byte: always minimal.
+            let v = Varint(std::slice::from_ref(first));
+            self.rest = rest;
+            return Ok(v);
+        }
         let end = self
             .rest
             .iter()
@@ -182,6 +195,84 @@ fn check_utf8(data: &[u8], field: Utf8Field) -> Result<(), MacaroonError> {
         .map_err(|_| MacaroonError::InvalidUtf8(field))
 }
 
+/// The caveat a non-empty caveat section holds, as pymacaroons interprets it.
+fn caveat_of<'a>(sec: &Section<'a>) -> Result<RawCaveat<'a>, MacaroonError> {
+    let mut idx = 0;
+    let mut location = None;
+    if let Some(f) = sec.get(0).filter(|f| f.ty.is(LOCATION)) {
+        check_utf8(f.data, Utf8Field::CaveatLocation)?;
+        location = Some(f.data);
+        idx = 1;
+    }
+    let id = match sec.get(idx) {
+        Some(f) if f.ty.is(IDENTIFIER) => f.data,
+        _ => return Err(MacaroonError::CaveatNoIdentifier),
+    };
+    idx += 1;
+    if sec.count == idx {
+        // First-party caveat. pymacaroons tests `cav.location is not None`, so even an
+        // empty location field is refused.
+        if location.is_some() {
+            return Err(MacaroonError::CaveatLocation);
+        }
+        return Ok(RawCaveat {
+            id,
+            vid: None,
+            location: None,
+        });
+    }
+    if sec.count != idx + 1 {
+        return Err(MacaroonError::ExtraFields);
+    }
+    let vid = match sec.get(idx) {
+        Some(f) if f.ty.is(VID) => f.data,
+        _ => return Err(MacaroonError::InvalidCaveatField),
+    };
+    // pymacaroons accepts a vid with or without a caveat location.
+    Ok(RawCaveat {
+        id,
+        vid: Some(vid),
+        location,
+    })
+}
+
+/// A caveat section in the form every minted token uses, `02 <length below 128> <id> 00`:
+/// one identifier field, read exactly as the general section reader reads it (one field, so
+/// in order; single-byte varints, so minimal), without building a section.
+fn plain_caveat(rest: &[u8]) -> Option<(RawCaveat<'_>, &[u8])> {
+    match rest {
+        [2, len @ 0..=0x7f, after @ ..] => {
+            let (id, after) = after.split_at_checked(usize::from(*len))?;
+            let (&0, after) = after.split_first()? else {
+                return None;
+            };
+            let caveat = RawCaveat {
+                id,
+                vid: None,
+                location: None,
+            };
+            Some((caveat, after))
+        }
+        _ => None,
+    }
+}
+
+/// The next caveat of a caveat region that [`parse`] accepted, advancing `rest` past it;
+/// `None` at the empty section that ends the region.
+pub(super) fn next_caveat<'a>(rest: &mut &'a [u8]) -> Option<RawCaveat<'a>> {
+    if let Some((caveat, after)) = plain_caveat(rest) {
+        *rest = after;
+        return Some(caveat);
+    }
+    let mut r = Reader {
+        rest,
+        strict: false,
+    };
+    let sec = r.section().ok().filter(|s| s.count > 0)?;
+    *rest = r.rest;
+    caveat_of(&sec).ok()
+}
+
 /// Parses V2 bytes (starting with the 0x02 version byte).
 pub(super) fn parse(bytes: &[u8], profile: Profile) -> Result<Macaroon<'_>, MacaroonError> {
     let strict = profile == Profile::Strict;
@@ -207,58 +298,35 @@ pub(super) fn parse(bytes: &[u8], profile: Profile) -> Result<Macaroon<'_>, Maca
         return Err(MacaroonError::EmptyIdentifier);
     }
 
-    // Caveats, until an empty section.
-    let mut caveats = Vec::new();
+    // Caveats, until an empty section. Only their count and extent are kept: iterating
+    // them reads the sections again (see `next_caveat`), so decoding allocates nothing.
+    let caveats_start = r.rest;
+    let mut count = 0usize;
     loop {
-        let sec = r.section()?;
-        if sec.count == 0 {
-            break;
-        }
-        if strict && caveats.len() >= STRICT_MAX_CAVEATS {
+        let read = if let Some((caveat, after)) = plain_caveat(r.rest) {
+            r.rest = after;
+            Ok(caveat)
+        } else {
+            let sec = r.section()?;
+            if sec.count == 0 {
+                break;
+            }
+            Err(sec)
+        };
+        if strict && count >= STRICT_MAX_CAVEATS {
             return Err(MacaroonError::TooManyCaveats);
         }
-        let mut idx = 0;
-        let mut cav_location = None;
-        if let Some(f) = sec.get(0).filter(|f| f.ty.is(LOCATION)) {
-            check_utf8(f.data, Utf8Field::CaveatLocation)?;
-            cav_location = Some(f.data);
-            idx = 1;
-        }
-        let id = match sec.get(idx) {
-            Some(f) if f.ty.is(IDENTIFIER) => f.data,
-            _ => return Err(MacaroonError::CaveatNoIdentifier),
+        let caveat = match read {
+            Ok(caveat) => caveat,
+            Err(sec) => caveat_of(&sec)?,
         };
-        idx += 1;
-        if sec.count == idx {
-            // First-party caveat. pymacaroons tests `cav.location is not None`, so even an
-            // empty location field is refused.
-            if cav_location.is_some() {
-                return Err(MacaroonError::CaveatLocation);
-            }
-            caveats.push(RawCaveat {
-                id,
-                vid: None,
-                location: None,
-            });
-            continue;
-        }
-        if sec.count != idx + 1 {
-            return Err(MacaroonError::ExtraFields);
-        }
-        let vid = match sec.get(idx) {
-            Some(f) if f.ty.is(VID) => f.data,
-            _ => return Err(MacaroonError::InvalidCaveatField),
-        };
-        if strict {
+        if strict && caveat.vid.is_some() {
             return Err(MacaroonError::ThirdPartyCaveat);
         }
-        // pymacaroons accepts a vid with or without a caveat location.
-        caveats.push(RawCaveat {
-            id,
-            vid: Some(vid),
-            location: cav_location,
-        });
+        count += 1;
     }
+    let region = &caveats_start[..caveats_start.len() - r.rest.len()];
+    let caveats = Caveats::v2(region, count);
 
     // Signature: one field read with `_parse_packet_v2`, type checked, length not.
     if r.rest.is_empty() {
@@ -288,26 +356,75 @@ pub(super) fn parse(bytes: &[u8], profile: Profile) -> Result<Macaroon<'_>, Maca
     })
 }
 
-fn put_uvarint(out: &mut Vec<u8>, mut n: u64) {
-    loop {
-        let b = (n & 0x7f) as u8;
-        n >>= 7;
-        if n == 0 {
-            out.push(b);
-            return;
-        }
-        out.push(b | 0x80);
+/// Where the canonical encoder writes: a `Vec`, or a comparison with bytes already there.
+trait Sink {
+    fn put(&mut self, bytes: &[u8]);
+}
+
+impl Sink for Vec<u8> {
+    fn put(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
     }
 }
 
-fn put_field(out: &mut Vec<u8>, ty: u8, data: &[u8]) {
-    out.push(ty);
-    put_uvarint(out, data.len() as u64);
-    out.extend_from_slice(data);
+/// Compares what the encoder writes with `rest`, consuming it.
+struct Compare<'a> {
+    rest: &'a [u8],
+    equal: bool,
 }
 
-/// pymacaroons `_serialize_v2` for first-party caveats: the location field is always
-/// written (pymacaroons stores an absent location as `''`, which is not `None`).
+impl Sink for Compare<'_> {
+    fn put(&mut self, bytes: &[u8]) {
+        match self.rest.strip_prefix(bytes) {
+            Some(rest) if self.equal => self.rest = rest,
+            _ => self.equal = false,
+        }
+    }
+}
+
+fn put_uvarint(out: &mut impl Sink, mut n: u64) {
+    let mut buf = [0u8; 10];
+    let mut len = 0;
+    loop {
+        let b = (n & 0x7f) as u8;
+        n >>= 7;
+        buf[len] = if n == 0 { b } else { b | 0x80 };
+        len += 1;
+        if n == 0 {
+            break;
+        }
+    }
+    out.put(&buf[..len]);
+}
+
+fn put_field(out: &mut impl Sink, ty: u8, data: &[u8]) {
+    out.put(&[ty]);
+    put_uvarint(out, data.len() as u64);
+    out.put(data);
+}
+
+/// pymacaroons `_serialize_v2` for first-party caveats, into `out`: the location field is
+/// always written (pymacaroons stores an absent location as `''`, which is not `None`).
+fn write<'c>(
+    out: &mut impl Sink,
+    location: &[u8],
+    identifier: &[u8],
+    caveats: impl IntoIterator<Item = &'c [u8]>,
+    signature: &[u8; 32],
+) {
+    out.put(&[2]);
+    put_field(out, LOCATION as u8, location);
+    put_field(out, IDENTIFIER as u8, identifier);
+    out.put(&[EOS as u8]);
+    for c in caveats {
+        put_field(out, IDENTIFIER as u8, c);
+        out.put(&[EOS as u8]);
+    }
+    out.put(&[EOS as u8]);
+    put_field(out, SIGNATURE as u8, signature);
+}
+
+/// pymacaroons `_serialize_v2` for first-party caveats.
 pub(super) fn encode(
     location: &[u8],
     identifier: &[u8],
@@ -320,17 +437,45 @@ pub(super) fn encode(
             a.saturating_add(c.len() + 12)
         });
     let mut out = Vec::with_capacity(cap);
-    out.push(2);
-    put_field(&mut out, LOCATION as u8, location);
-    put_field(&mut out, IDENTIFIER as u8, identifier);
-    out.push(EOS as u8);
-    for c in caveats {
-        put_field(&mut out, IDENTIFIER as u8, c);
-        out.push(EOS as u8);
-    }
-    out.push(EOS as u8);
-    put_field(&mut out, SIGNATURE as u8, signature);
+    write(
+        &mut out,
+        location,
+        identifier,
+        caveats.iter().copied(),
+        signature,
+    );
     out
+}
+
+/// How `bytes` relate to the canonical encoding of these fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Canonical {
+    /// They are exactly it.
+    Exact,
+    /// They are it followed by more bytes.
+    Trailing,
+    /// They differ from it.
+    Different,
+}
+
+/// Compares `bytes` with the canonical encoding without building it.
+pub(super) fn compare_canonical<'c>(
+    bytes: &[u8],
+    location: &[u8],
+    identifier: &[u8],
+    caveats: impl IntoIterator<Item = &'c [u8]>,
+    signature: &[u8; 32],
+) -> Canonical {
+    let mut cmp = Compare {
+        rest: bytes,
+        equal: true,
+    };
+    write(&mut cmp, location, identifier, caveats, signature);
+    match (cmp.equal, cmp.rest.is_empty()) {
+        (true, true) => Canonical::Exact,
+        (true, false) => Canonical::Trailing,
+        (false, _) => Canonical::Different,
+    }
 }
 
 #[cfg(test)]

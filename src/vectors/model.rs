@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::LoadError;
+use crate::verify::{Issued, Owner, Project, Request};
 
 /// The vector-file format version this crate reads.
 pub const FORMAT_VERSION: u64 = 1;
@@ -176,6 +177,46 @@ pub struct VerifyInput {
     pub project: Option<ProjectInput>,
     /// The token's database row.
     pub row: RowInput,
+}
+
+impl VerifyInput {
+    /// Calls `f` with this input as [`crate::verify::verify`]'s arguments: the token, the row
+    /// and the request. `Err` when the key is not hex.
+    pub fn with_arguments<R>(
+        &self,
+        f: impl FnOnce(&str, &Issued<'_>, &Request<'_>) -> R,
+    ) -> Result<R, String> {
+        let key = decode_hex(&self.key_hex)?;
+        let project_ids: Vec<&str>;
+        let owner = match &self.row.owner {
+            OwnerInput::User { user_id } => Owner::User { user_id },
+            OwnerInput::Publisher {
+                publisher_id,
+                publisher_project_ids,
+            } => {
+                project_ids = publisher_project_ids.iter().map(String::as_str).collect();
+                Owner::Publisher {
+                    publisher_id,
+                    project_ids: &project_ids,
+                }
+            }
+        };
+        let stored: Vec<&str> = self.row.stored_caveats.iter().map(String::as_str).collect();
+        let issued = Issued {
+            identifier: &self.row.identifier,
+            root_key: &key,
+            owner,
+            stored_caveats: &stored,
+        };
+        let request = Request {
+            now: self.now,
+            project: self.project.as_ref().map(|p| Project {
+                name: &p.name,
+                id: &p.id,
+            }),
+        };
+        Ok(f(&self.token, &issued, &request))
+    }
 }
 
 /// A project in a vector.

@@ -1,5 +1,7 @@
 //! This crate's own implementation, wired to the vector harness.
 
+use std::borrow::Cow;
+
 use super::model::*;
 use super::runner::*;
 use crate::attenuate::{self, Restrictions};
@@ -7,7 +9,7 @@ use crate::caveat;
 use crate::macaroon::{self, Version};
 use crate::profile::Profile;
 use crate::token;
-use crate::verify::{self, Issued, Owner, Project, Request};
+use crate::verify;
 
 /// The reference implementation.
 #[derive(Debug, Default, Clone, Copy)]
@@ -116,49 +118,22 @@ impl Implementation for Reference {
     }
 
     fn verify(&self, i: &VerifyInput, profile: Profile) -> Option<VerifyOutcome> {
-        let key = match decode_hex(&i.key_hex) {
-            Ok(k) => k,
+        let v = match i.with_arguments(|token, issued, request| {
+            verify::verify(token, issued, request, profile)
+        }) {
+            Ok(v) => v,
             Err(_) => return Some(Outcome::reject(vec!["input.key_hex".to_owned()], None)),
         };
-        let project_ids: Vec<&str>;
-        let owner = match &i.row.owner {
-            OwnerInput::User { user_id } => Owner::User { user_id },
-            OwnerInput::Publisher {
-                publisher_id,
-                publisher_project_ids,
-            } => {
-                project_ids = publisher_project_ids.iter().map(String::as_str).collect();
-                Owner::Publisher {
-                    publisher_id,
-                    project_ids: &project_ids,
-                }
-            }
-        };
-        let stored: Vec<&str> = i.row.stored_caveats.iter().map(String::as_str).collect();
-        let issued = Issued {
-            identifier: &i.row.identifier,
-            root_key: &key,
-            owner,
-            stored_caveats: &stored,
-        };
-        let request = Request {
-            now: i.now,
-            project: i.project.as_ref().map(|p| Project {
-                name: &p.name,
-                id: &p.id,
-            }),
-        };
-        let v = verify::verify(&i.token, &issued, &request, profile);
         let codes = v.codes().into_iter().map(str::to_owned).collect();
         Some(if v.valid {
             Outcome {
                 valid: true,
                 codes,
-                message: v.message,
+                message: v.message.map(Cow::into_owned),
                 value: None,
             }
         } else {
-            Outcome::reject(codes, v.message)
+            Outcome::reject(codes, v.message.map(Cow::into_owned))
         })
     }
 

@@ -8,7 +8,9 @@
 //! forger learns nothing about the caveats), evaluates every caveat, and reports every failure.
 //! See `spec/SPEC.md` §5.
 
-use crate::caveat::{self, pyfmt, Caveat, CaveatError};
+use std::borrow::Cow;
+
+use crate::caveat::{self, pyfmt, Caveat, CaveatError, NormalizedName};
 use crate::macaroon::{self, chain, Version};
 use crate::profile::Profile;
 use crate::token;
@@ -81,8 +83,9 @@ pub struct Verdict {
     pub failures: Vec<Failure>,
     /// PyPI's message (warehouse profile): "signature and caveats OK", the joined reasons,
     /// "signatures do not match", "unknown error", or a lookup error. `None` where PyPI fails
-    /// with an internal error, and always in the strict profile.
-    pub message: Option<String>,
+    /// with an internal error, and always in the strict profile. Borrowed when it is one of
+    /// the fixed texts, so that accepting a token allocates nothing.
+    pub message: Option<Cow<'static, str>>,
 }
 
 impl Verdict {
@@ -91,14 +94,14 @@ impl Verdict {
         self.failures.iter().map(|f| f.code).collect()
     }
 
-    fn refuse(code: &'static str, message: Option<&str>) -> Self {
+    fn refuse(code: &'static str, message: Option<&'static str>) -> Self {
         Verdict {
             valid: false,
             failures: vec![Failure {
                 code,
                 message: message.map(str::to_owned),
             }],
-            message: message.map(str::to_owned),
+            message: message.map(Cow::Borrowed),
         }
     }
 }
@@ -157,11 +160,14 @@ fn verify_warehouse(token: &str, issued: &Issued<'_>, request: &Request<'_>) -> 
         Ok(b) => b,
         Err(e) => return Verdict::refuse(e.code(), Some(MALFORMED_OR_NONEXISTENT)),
     };
-    let bytes = match token::decode_body(body, Profile::Warehouse) {
-        Ok(b) => b,
-        Err(e) => return Verdict::refuse(e.code(), Some(MALFORMED)),
-    };
-    let mac = match macaroon::decode(&bytes, Profile::Warehouse) {
+    token::with_decoded_body(body, Profile::Warehouse, |bytes| match bytes {
+        Ok(bytes) => verify_warehouse_bytes(bytes, issued, request),
+        Err(e) => Verdict::refuse(e.code(), Some(MALFORMED)),
+    })
+}
+
+fn verify_warehouse_bytes(bytes: &[u8], issued: &Issued<'_>, request: &Request<'_>) -> Verdict {
+    let mac = match macaroon::decode(bytes, Profile::Warehouse) {
         Ok(m) => m,
         Err(_) => return Verdict::refuse("macaroon.malformed", Some(MALFORMED)),
     };
@@ -175,11 +181,7 @@ fn verify_warehouse(token: &str, issued: &Issued<'_>, request: &Request<'_>) -> 
         }
         return Verdict::refuse("macaroon.v1_server_error", None);
     }
-    let found = std::str::from_utf8(mac.identifier)
-        .ok()
-        .and_then(caveat::uuid_value)
-        .is_some_and(|v| Some(v) == caveat::uuid_value(issued.identifier));
-    if !found {
+    if !identifies_row(mac.identifier, issued.identifier) {
         return Verdict::refuse("macaroon.not_found", Some(NOT_FOUND));
     }
     let stored = match stored_bytes(issued, Profile::Warehouse) {
@@ -193,11 +195,16 @@ fn verify_warehouse(token: &str, issued: &Issued<'_>, request: &Request<'_>) -> 
         }
     };
     let user = request_user(&issued.owner);
+    let normalized = request.project.map(|p| NormalizedName::new(p.name));
     let mut failures: Vec<Failure> = Vec::new();
     let mut aborted = false;
+    // One pass: each caveat is evaluated and chained as it is read. The chain only matters
+    // when every caveat held, and then it covers all of them, as pymacaroons' does.
+    let mut expected = chain::hmac(&chain::derive_key(issued.root_key), mac.identifier);
     let embedded = mac.caveats.iter().map(|c| (c.id, c.is_first_party()));
     let appended = stored.iter().map(|s| (s.as_slice(), true));
     for (raw, first_party) in embedded.chain(appended) {
+        expected = chain::hmac(&expected, raw);
         if !first_party {
             // pymacaroons has no discharge macaroons to check a third-party caveat with and
             // raises TypeError: verification stops.
@@ -210,7 +217,7 @@ fn verify_warehouse(token: &str, issued: &Issued<'_>, request: &Request<'_>) -> 
         }
         match caveat::parse(raw, Profile::Warehouse, user) {
             Ok(c) => {
-                if let Some(f) = evaluate(&c, issued, request) {
+                if let Some(f) = evaluate(&c, issued, request, normalized.as_ref()) {
                     failures.push(f);
                 }
             }
@@ -236,47 +243,56 @@ fn verify_warehouse(token: &str, issued: &Issued<'_>, request: &Request<'_>) -> 
         return Verdict {
             valid: false,
             failures,
-            message: Some(message),
+            message: Some(Cow::Owned(message)),
         };
     }
     if aborted {
         return Verdict {
             valid: false,
             failures,
-            message: Some("unknown error".to_owned()),
+            message: Some(Cow::Borrowed("unknown error")),
         };
     }
-    // Every caveat held, so pymacaroons' chain covers all of them.
-    let derived = chain::derive_key(issued.root_key);
-    let expected = chain::chain(
-        &derived,
-        mac.identifier,
-        mac.caveats
-            .iter()
-            .map(|c| c.id)
-            .chain(stored.iter().map(Vec::as_slice)),
-    );
-    let presented = presented_signature(&mac, &stored);
-    if !chain::signature_matches(&presented, &expected) {
+    if !presented_signature_matches(&mac, &stored, &expected) {
         return Verdict::refuse("signature.mismatch", Some("signatures do not match"));
     }
     Verdict {
         valid: true,
         failures,
-        message: Some("signature and caveats OK".to_owned()),
+        message: Some(Cow::Borrowed("signature and caveats OK")),
     }
 }
 
-/// The signature to compare after PyPI appended its stored caveats: `add_first_party_caveat`
-/// extends the presented signature with each one, as HMAC(sig, caveat). A presented
-/// signature that is not 32 bytes cannot be extended meaningfully; pymacaroons still HMACs
-/// with it as the key, so do the same.
-fn presented_signature(mac: &macaroon::Macaroon<'_>, stored: &[Vec<u8>]) -> Vec<u8> {
-    let mut sig = mac.signature.to_vec();
-    for s in stored {
-        sig = chain::hmac(&sig, s).to_vec();
+/// Whether a token's identifier finds the row: PostgreSQL compares uuid values, so every
+/// spelling of the row's UUID does. The spelling PyPI mints is the row id itself, checked
+/// first without converting either.
+fn identifies_row(identifier: &[u8], row: &str) -> bool {
+    if identifier == row.as_bytes() && caveat::is_canonical_uuid(row) {
+        return true;
     }
-    sig
+    std::str::from_utf8(identifier)
+        .ok()
+        .and_then(caveat::uuid_value)
+        .is_some_and(|v| Some(v) == caveat::uuid_value(row))
+}
+
+/// Compares the presented signature, extended the way PyPI extends it when it appends its
+/// stored caveats (`add_first_party_caveat`: HMAC(sig, caveat) per caveat), with `expected`.
+/// A presented signature that is not 32 bytes cannot be extended meaningfully; pymacaroons
+/// still HMACs with it as the key, so do the same.
+fn presented_signature_matches(
+    mac: &macaroon::Macaroon<'_>,
+    stored: &[Vec<u8>],
+    expected: &[u8; 32],
+) -> bool {
+    let Some((first, rest)) = stored.split_first() else {
+        return chain::signature_matches(mac.signature, expected);
+    };
+    let mut sig = chain::hmac(mac.signature, first);
+    for s in rest {
+        sig = chain::hmac(&sig, s);
+    }
+    chain::signature_matches(&sig, expected)
 }
 
 fn verify_strict(token: &str, issued: &Issued<'_>, request: &Request<'_>) -> Verdict {
@@ -285,11 +301,15 @@ fn verify_strict(token: &str, issued: &Issued<'_>, request: &Request<'_>) -> Ver
         Ok(b) => b,
         Err(e) => return refuse(e.code()),
     };
-    let bytes = match token::decode_body(body, Profile::Strict) {
-        Ok(b) => b,
-        Err(e) => return refuse(e.code()),
-    };
-    let mac = match macaroon::decode(&bytes, Profile::Strict) {
+    token::with_decoded_body(body, Profile::Strict, |bytes| match bytes {
+        Ok(bytes) => verify_strict_bytes(bytes, issued, request),
+        Err(e) => refuse(e.code()),
+    })
+}
+
+fn verify_strict_bytes(bytes: &[u8], issued: &Issued<'_>, request: &Request<'_>) -> Verdict {
+    let refuse = |code: &'static str| Verdict::refuse(code, None);
+    let mac = match macaroon::decode(bytes, Profile::Strict) {
         Ok(m) => m,
         Err(e) => return refuse(strict_macaroon_code(&e)),
     };
@@ -308,13 +328,14 @@ fn verify_strict(token: &str, issued: &Issued<'_>, request: &Request<'_>) -> Ver
         return refuse("signature.mismatch");
     }
     let user = request_user(&issued.owner);
+    let normalized = request.project.map(|p| NormalizedName::new(p.name));
     let mut failures = Vec::new();
     let embedded = mac.caveats.iter().map(|c| c.id);
     let appended = issued.stored_caveats.iter().map(|s| s.as_bytes());
     for raw in embedded.chain(appended) {
         match caveat::parse(raw, Profile::Strict, user) {
             Ok(c) => {
-                if let Some(mut f) = evaluate(&c, issued, request) {
+                if let Some(mut f) = evaluate(&c, issued, request, normalized.as_ref()) {
                     f.message = None;
                     failures.push(f);
                 }
@@ -348,7 +369,12 @@ pub(crate) fn strict_macaroon_code(e: &macaroon::MacaroonError) -> &'static str 
 }
 
 /// One parsed caveat against the request, with PyPI's reason texts.
-fn evaluate(c: &Caveat<'_>, issued: &Issued<'_>, request: &Request<'_>) -> Option<Failure> {
+fn evaluate(
+    c: &Caveat<'_>,
+    issued: &Issued<'_>,
+    request: &Request<'_>,
+    normalized: Option<&NormalizedName<'_>>,
+) -> Option<Failure> {
     let fail = |code: &'static str, message: String| {
         Some(Failure {
             code,
@@ -372,8 +398,9 @@ fn evaluate(c: &Caveat<'_>, issued: &Issued<'_>, request: &Request<'_>) -> Optio
             let Some(p) = request.project else {
                 return fail("project_name.no_project", NO_PROJECT.to_owned());
             };
-            let normalized = caveat::normalize_name(p.name);
-            if names.iter().any(|n| n.eq_str(&normalized)) {
+            let normalized =
+                normalized.map_or_else(|| Cow::Owned(NormalizedName::new(p.name)), Cow::Borrowed);
+            if names.iter().any(|n| normalized.matches(&n)) {
                 None
             } else {
                 fail("project_name.mismatch", not_valid_for(p.name))

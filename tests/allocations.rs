@@ -4,7 +4,7 @@
 //!
 //! The inputs cover every caveat kind, the benchmark tokens of 1 to 50 caveats, and the
 //! most caveats the strict profile accepts. Two things are outside the claim and documented
-//! in `spec/SPEC.md` §5.5: refusals (their report holds PyPI's message text) and, in the
+//! in `spec/SPEC.md` §5.6: refusals (their report holds PyPI's message text) and, in the
 //! warehouse profile, tokens with caveats stored at issue time (PyPI re-serializes those).
 
 use std::alloc::{GlobalAlloc, Layout, System};

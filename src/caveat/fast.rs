@@ -48,17 +48,26 @@ impl<'a> Scan<'a> {
         found
     }
 
-    /// An integer literal not followed by a fraction or exponent.
+    /// An integer literal (`-?(0|[1-9][0-9]*)`) not followed by a fraction or exponent, of
+    /// at most 18 digits (every `i64` time of this era; longer ones take the general parser,
+    /// which also applies Python's 4300-digit limit).
     fn int(&mut self) -> Option<Int<'a>> {
         let start = self.pos;
         self.eat(b'-');
-        while self.peek().is_some_and(|b| b.is_ascii_digit()) {
-            self.pos += 1;
+        let digits = self.pos;
+        match self.peek()? {
+            b'0' => self.pos += 1,
+            b'1'..=b'9' => {
+                while self.peek().is_some_and(|b| b.is_ascii_digit()) {
+                    self.pos += 1;
+                }
+            }
+            _ => return None,
         }
-        if matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
+        if self.pos - digits > 18 || matches!(self.peek(), Some(b'0'..=b'9' | b'.' | b'e' | b'E')) {
             return None;
         }
-        Int::from_literal(self.text.get(start..self.pos)?)
+        Some(Int::from_checked_literal(self.text.get(start..self.pos)?))
     }
 
     /// A string with no escape and no control character, after its opening quote.

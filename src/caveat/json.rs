@@ -170,6 +170,12 @@ impl<'a> Int<'a> {
         (end == b.len() && end - start <= PY_INT_MAX_STR_DIGITS).then_some(Int { text })
     }
 
+    /// An integer from text the caller has matched against `-?(0|[1-9][0-9]*)` with at most
+    /// 4300 digits.
+    pub(crate) fn from_checked_literal(text: &'a str) -> Int<'a> {
+        Int { text }
+    }
+
     /// The literal exactly as written (may be `-0`).
     pub fn literal(&self) -> &'a str {
         self.text

@@ -883,12 +883,19 @@ pub fn is_valid_project_name(name: &str) -> bool {
 
 /// `str(uuid.UUID(...))`: lower-case hex, hyphenated 8-4-4-4-12.
 pub fn is_canonical_uuid(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 36
-        && b.iter().enumerate().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => *c == b'-',
-            _ => c.is_ascii_digit() || (b'a'..=b'f').contains(c),
-        })
+    let Ok(b) = <&[u8; 36]>::try_from(s.as_bytes()) else {
+        return false;
+    };
+    let lower_hex = |g: &[u8]| g.iter().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'));
+    b[8] == b'-'
+        && b[13] == b'-'
+        && b[18] == b'-'
+        && b[23] == b'-'
+        && lower_hex(&b[..8])
+        && lower_hex(&b[9..13])
+        && lower_hex(&b[14..18])
+        && lower_hex(&b[19..23])
+        && lower_hex(&b[24..])
 }
 
 /// The 128-bit value of a UUID spelled any way Python's `uuid.UUID()` and PostgreSQL's uuid

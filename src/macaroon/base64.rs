@@ -57,13 +57,39 @@ const fn decode_table() -> [u8; 256] {
 
 static LENIENT_TABLE: [u8; 256] = decode_table();
 
+/// Per position in a group of eight characters, each byte's sextet shifted into place in
+/// the group's 48 bits, or bit 63 for a byte outside the alphabet.
+const fn shifted_tables(table: &[u8; 256]) -> [[u64; 256]; 8] {
+    let mut t = [[0u64; 256]; 8];
+    let mut pos = 0;
+    while pos < 8 {
+        let mut b = 0;
+        while b < 256 {
+            let v = table[b];
+            t[pos][b] = if v == INVALID {
+                1 << 63
+            } else {
+                (v as u64) << (6 * (7 - pos))
+            };
+            b += 1;
+        }
+        pos += 1;
+    }
+    t
+}
+
+static LENIENT_SHIFTED: [[u64; 256]; 8] = shifted_tables(&decode_table());
+static STRICT_SHIFTED: [[u64; 256]; 8] = shifted_tables(&strict_table());
+
 /// The URL-safe alphabet only, for the strict decoder's one-pass path.
-static STRICT_TABLE: [u8; 256] = {
+static STRICT_TABLE: [u8; 256] = strict_table();
+
+const fn strict_table() -> [u8; 256] {
     let mut t = decode_table();
     t[b'+' as usize] = INVALID;
     t[b'/' as usize] = INVALID;
     t
-};
+}
 
 /// The URL-safe alphabet (RFC 4648 §5), used for encoding and by the strict decoder.
 const URL_ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -215,21 +241,33 @@ fn decode_clean(
         }
         (seen & 0xc0 == 0).then_some(n)
     };
-    // Eight characters make six bytes; the loop checks validity once per eight.
+    // Eight characters make six bytes: each character's sextet comes from a table for its
+    // position, already shifted into place, so a group is eight loads and seven ORs, and
+    // validity is checked once per group (an invalid byte sets bit 63).
+    let shifted = if std::ptr::eq(table, &LENIENT_TABLE) {
+        &LENIENT_SHIFTED
+    } else {
+        &STRICT_SHIFTED
+    };
     let mut octets = data.chunks_exact(8);
     let whole = octets.len() * 6;
     let Some(dst) = out.buf.get_mut(out.len..out.len + whole) else {
         return false;
     };
     for (chars, dst) in (&mut octets).zip(dst.chunks_exact_mut(6)) {
-        let mut n = 0u64;
-        let mut seen = 0u8;
-        for &c in chars {
-            let v = table[usize::from(c)];
-            seen |= v;
-            n = (n << 6) | u64::from(v);
-        }
-        if seen & 0xc0 != 0 {
+        let Ok(&[c0, c1, c2, c3, c4, c5, c6, c7]) = <&[u8; 8]>::try_from(chars) else {
+            return false;
+        };
+        let at = |pos: usize, c: u8| shifted[pos][usize::from(c)];
+        let n = at(0, c0)
+            | at(1, c1)
+            | at(2, c2)
+            | at(3, c3)
+            | at(4, c4)
+            | at(5, c5)
+            | at(6, c6)
+            | at(7, c7);
+        if n >> 48 != 0 {
             return false;
         }
         dst.copy_from_slice(&n.to_be_bytes()[2..]);

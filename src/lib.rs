@@ -10,6 +10,8 @@
 //! - [`verify`]: a token checked against its database row and a request;
 //! - [`attenuate`]: minting and adding caveats;
 //! - [`vectors`]: the vector files, and a harness any implementation can run them with;
+//! - [`jose`]: base64url, JWKs and their thumbprints, JWS signatures (ES256, EdDSA);
+//! - [`dpop`]: RFC 9449 DPoP proofs checked against a request, and a `jti` replay cache;
 //! - [`inspect`]: a plain-words description of a token, for people;
 //! - [`adapter`]: the same vectors through implementations in other languages, and the
 //!   conformance matrix.
@@ -24,10 +26,12 @@
 pub mod adapter;
 pub mod attenuate;
 pub mod caveat;
+pub mod dpop;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod inspect;
+pub mod jose;
 pub mod macaroon;
 pub mod profile;
 pub mod token;

@@ -11,9 +11,9 @@ mod runner;
 pub use model::*;
 pub use reference::Reference;
 pub use runner::{
-    answer, check, compare, expected_for, run_file, CaveatOutcome, CheckResult, DecodeOutcome,
-    DecodedCaveat, DecodedMacaroon, Implementation, MintOutcome, Outcome, ParsedCaveat, Produced,
-    VerifyOutcome,
+    answer, check, compare, expected_for, run_file, AcceptedProof, CaveatOutcome, CheckResult,
+    DecodeOutcome, DecodedCaveat, DecodedMacaroon, DpopOutcome, Implementation, MintOutcome,
+    Outcome, ParsedCaveat, Produced, Thumbprint, ThumbprintOutcome, VerifyOutcome,
 };
 
 /// The vector files shipped with this crate, by file name, compiled in so that the suite runs

@@ -44,6 +44,7 @@ pub const SHIPPED: &[(&str, &str)] = &[
         include_str!("../../vectors/attenuation.json"),
     ),
     ("minting.json", include_str!("../../vectors/minting.json")),
+    ("dpop.json", include_str!("../../vectors/dpop.json")),
 ];
 
 /// Parses the shipped vector files.

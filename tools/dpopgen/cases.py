@@ -134,6 +134,7 @@ def header(g, d):
         ("suffix", "dpop+jwt+x", "typ `dpop+jwt+x`"), ("number", 1, "a number for typ"), ("at-jwt", "at+jwt", "typ `at+jwt`"),
     ):
         g.signed("typ", slug, f"A proof with {desc}.", ["typ"], header=d.header_for(typ=typ))
+    sig_malleability(g, d)
     g.signed("crit", "unknown-extension", "crit names an extension present in the header: not understood.", ["crit"],
              header=d.header_for(crit=["x-ext"], **{"x-ext": 1}))
     g.signed("crit", "empty", "crit is an empty list.", ["crit"], header=d.header_for(crit=[]))
@@ -141,6 +142,26 @@ def header(g, d):
     g.signed("crit", "not-a-list", "crit is a string.", ["crit"], header=d.header_for(crit="x-ext", **{"x-ext": 1}))
     g.signed("crit", "extra-header-parameter", "An unknown header parameter without crit is ignored.", ["crit"],
              header=d.header_for(kid="k1", **{"x-ext": True}))
+
+
+def sig_malleability(g, d):
+    """Signatures that are the right proof's with one number changed, all refused."""
+    ed = d.sign(d.text(d.header_for()), d.text(d.claims_for("alg-eddsa-s-plus-l")))
+    h, p, s = ed.split(".")
+    raw = d.b64u_decode(s)
+    s_plus_l = (int.from_bytes(raw[32:], "little") + d.check.ED25519_L).to_bytes(32, "little")
+    g.proof("alg", "eddsa-s-plus-l", "An EdDSA proof whose S had the group order L added: the same point, a non-canonical scalar.",
+            ["needs-signing", "alg"], f"{h}.{p}.{d.b64u_encode(raw[:32] + s_plus_l)}")
+    g.proof("alg", "eddsa-signature-65-bytes", "An EdDSA proof with a zero byte appended to the signature.",
+            ["needs-signing", "alg"], f"{h}.{p}.{d.b64u_encode(raw + bytes(1))}")
+    es = d.sign(d.text(d.header_for("p256")), d.text(d.claims_for("alg-es256-s-zero")), "p256")
+    h, p, s = es.split(".")
+    raw = d.b64u_decode(s)
+    g.proof("alg", "es256-s-zero", "An ES256 proof with s = 0.", ["needs-signing", "alg"], f"{h}.{p}.{d.b64u_encode(raw[:32] + bytes(32))}")
+    g.proof("alg", "es256-s-equals-n", "An ES256 proof with s = n (s mod n = 0).", ["needs-signing", "alg"],
+            f"{h}.{p}.{d.b64u_encode(raw[:32] + d.check.P256_N.to_bytes(32, 'big'))}")
+    g.proof("alg", "es256-der-signature", "An ES256 proof whose signature is DER-encoded, not r || s.", ["needs-signing", "alg"],
+            f"{h}.{p}.{d.b64u_encode(d.check.encode_dss_signature(int.from_bytes(raw[:32], 'big'), int.from_bytes(raw[32:], 'big')))}")
 
 
 def jwk(g, d):
@@ -190,6 +211,9 @@ def claims(g, d):
         g.signed("claims", slug, f"A proof where {desc}.", c, claims=claims_)
     g.signed("claims", "iat-exponent", "A proof where iat is written with an exponent (`1.7672256E9`).", c,
              payload_text=d.text(d.claims_for("claims-iat-exponent", iat=0)).replace('"iat":0', '"iat":1.7672256E9'))
+    g.signed("claims", "iat-i64-max", "iat is 2^63 − 1, the largest integer kept.", c, claims=d.claims_for("claims-iat-max", iat=2**63 - 1))
+    g.signed("claims", "iat-i64-min", "iat is −2^63.", c, claims=d.claims_for("claims-iat-min", iat=-2**63))
+    g.signed("claims", "iat-2-63", "iat is 2^63, one past the largest signed 64-bit integer.", c, claims=d.claims_for("claims-iat-2-63", iat=2**63))
     g.signed("claims", "extra-claims", "Unknown claims (exp, sub, an object) are ignored.", c,
              claims=d.claims_for("claims-extra", exp=1, sub="x", ext={"a": [1, 2]}))
     g.signed("huge", "jti-empty", "An empty jti.", ["huge"], claims=d.claims_for(""))
@@ -265,6 +289,8 @@ def ath_nonce(g, d):
     g.signed("nonce", "with-ath-and-jkt", "Nonce, ath and a bound jkt together, all matching.", n + ["ath", "jkt-binding"],
              claims=d.claims_for("nonce-all", nonce=nonce, ath=ath), nonce=nonce, access_token=d.TOKEN,
              expected_jkt=d.check.thumbprint_of(d.ED_JWK))
+    g.signed("jkt", "p256-own-key", "A P-256 proof bound to its own key's thumbprint.", ["jkt-binding"], key="p256",
+             claims=d.claims_for("jkt-p256-own-key"), expected_jkt=d.check.thumbprint_of(d.P_JWK))
     g.signed("nonce", "jkt-other", "Everything matches but the bound jkt is the RFC 9449 key's.", n + ["jkt-binding"],
              claims=d.claims_for("nonce-jkt", nonce=nonce), nonce=nonce, expected_jkt=d.RFC9449_JKT)
 

@@ -76,8 +76,9 @@ def judge_proof(proof, expected):
         ok, why = fn(proof)
         peers[name] = {"accepts": ok} if ok else {"accepts": False, "error": why}
         if ok != ours:
-            notes.append(f"{name} {'accepts' if ok else 'refuses'} the JOSE part, which this spec "
-                         f"{'accepts' if ours else 'refuses'}")
+            verdict = "valid" if expected["valid"] else expected["codes"][0]
+            notes.append(f"{name} {'accepts' if ok else f'refuses ({why})'} the JOSE part, where this "
+                         f"spec's JOSE checks {'pass' if ours else 'fail'} (verdict: {verdict})")
     if notes:
         peers["note"] = "; ".join(notes)
     return peers, bool(notes)
@@ -88,8 +89,9 @@ def judge_thumbprint(jwk, expected):
     peer = {"thumbprint": value} if ok else {"accepts": False, "error": value}
     divergent = ok != expected["valid"] or (ok and value != expected.get("thumbprint"))
     out = {"joserfc": peer}
-    if divergent:
-        out["note"] = ("joserfc gives a thumbprint where this spec refuses the key" if ok and not expected["valid"]
-                       else "joserfc refuses a key this spec gives a thumbprint for" if not ok
+    if divergent and ok and not expected["valid"]:
+        out["note"] = f"joserfc gives a thumbprint where this spec refuses the key ({expected['codes'][0]})"
+    elif divergent:
+        out["note"] = ("joserfc refuses a key this spec gives a thumbprint for" if not ok
                        else "joserfc's thumbprint differs")
     return out, divergent

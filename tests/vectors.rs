@@ -88,10 +88,26 @@ fn ids_and_flags() -> Result<(), Failed> {
     Ok(())
 }
 
-/// The vector files carry the sha256 of the generator's sources they were written with. A
-/// change to the generator without regenerating the vectors fails here.
+/// The vector files carry the sha256 of their generator's sources (the directory named in
+/// `generator.path`) they were written with. A change to a generator without regenerating its
+/// vectors fails here.
 fn fresh() -> Result<(), Failed> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/vectorgen");
+    for f in vectors::shipped().map_err(|e| Failed::from(e.to_string()))? {
+        let digest = source_digest(&f.generator.path)?;
+        if f.generator.source_sha256 != digest {
+            return Err(format!(
+                "{} was written by another version of {} (stamp {}, sources now {digest}): regenerate the vectors",
+                f.file_name, f.generator.path, f.generator.source_sha256
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// sha256 over the `.py`, `.js` and `setup` files of `generator`, in name order.
+fn source_digest(generator: &str) -> Result<String, Failed> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(generator);
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .map_err(|e| Failed::from(format!("{}: {e}", dir.display())))?
         .filter_map(|e| e.ok())
@@ -109,15 +125,5 @@ fn fresh() -> Result<(), Failed> {
         h.update(text.as_bytes());
         h.update([0]);
     }
-    let digest: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    for f in vectors::shipped().map_err(|e| Failed::from(e.to_string()))? {
-        if f.generator.source_sha256 != digest {
-            return Err(format!(
-                "{} was written by another version of tools/vectorgen (stamp {}, sources now {digest}): regenerate the vectors",
-                f.file_name, f.generator.source_sha256
-            )
-            .into());
-        }
-    }
-    Ok(())
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }

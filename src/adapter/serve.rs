@@ -30,6 +30,8 @@ pub fn serve(
             Kind::Verify,
             Kind::Mint,
             Kind::Restrict,
+            Kind::DpopProof,
+            Kind::JwkThumbprint,
         ],
         categories: None,
         messages: profile == Profile::Warehouse,

@@ -11,9 +11,9 @@ mod runner;
 pub use model::*;
 pub use reference::Reference;
 pub use runner::{
-    answer, check, compare, expected_for, run_file, CaveatOutcome, CheckResult, DecodeOutcome,
-    DecodedCaveat, DecodedMacaroon, Implementation, MintOutcome, Outcome, ParsedCaveat, Produced,
-    VerifyOutcome,
+    answer, check, compare, expected_for, run_file, AcceptedProof, CaveatOutcome, CheckResult,
+    DecodeOutcome, DecodedCaveat, DecodedMacaroon, DpopOutcome, Implementation, MintOutcome,
+    Outcome, ParsedCaveat, Produced, Thumbprint, ThumbprintOutcome, VerifyOutcome,
 };
 
 /// The vector files shipped with this crate, by file name, compiled in so that the suite runs
@@ -44,6 +44,7 @@ pub const SHIPPED: &[(&str, &str)] = &[
         include_str!("../../vectors/attenuation.json"),
     ),
     ("minting.json", include_str!("../../vectors/minting.json")),
+    ("dpop.json", include_str!("../../vectors/dpop.json")),
 ];
 
 /// Parses the shipped vector files.

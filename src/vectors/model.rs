@@ -123,6 +123,10 @@ pub enum Kind {
     Mint,
     /// A token and restrictions to a narrower token.
     Restrict,
+    /// A DPoP proof (RFC 9449) against a request, a clock and a replay cache.
+    DpopProof,
+    /// A JWK to its RFC 7638 thumbprint.
+    JwkThumbprint,
 }
 
 impl Kind {
@@ -297,6 +301,48 @@ pub struct RestrictInput {
     pub token: String,
     /// Restrictions.
     pub restrictions: RestrictionsInput,
+}
+
+/// Input of a `dpop_proof` vector.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DpopProofInput {
+    /// The `DPoP` header value.
+    pub proof: String,
+    /// The request method.
+    pub method: String,
+    /// The URL the request was received at.
+    pub url: String,
+    /// The verifier's clock, Unix seconds.
+    pub now: i64,
+    /// The access token presented with the proof, if any.
+    pub access_token: Option<String>,
+    /// The thumbprint the access token is bound to, if any.
+    pub expected_jkt: Option<String>,
+    /// The nonce the server supplied, if any.
+    pub nonce: Option<String>,
+    /// Proofs the verifier accepted before this one, in order, each against the same request
+    /// at its own clock; their `jti`s fill the replay cache.
+    #[serde(default)]
+    pub replay: Vec<EarlierProof>,
+}
+
+/// A proof seen before the one under test.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EarlierProof {
+    /// The `DPoP` header value.
+    pub proof: String,
+    /// The verifier's clock when it was seen.
+    pub now: i64,
+}
+
+/// Input of a `jwk_thumbprint` vector.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JwkThumbprintInput {
+    /// The JWK, a JSON object.
+    pub jwk: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Lower- or upper-case hex to bytes.

@@ -6,6 +6,8 @@ use super::model::*;
 use super::runner::*;
 use crate::attenuate::{self, Restrictions};
 use crate::caveat;
+use crate::dpop::{self, DpopError, ProofRequest, ReplayCache};
+use crate::jose::jwk;
 use crate::macaroon::{self, Version};
 use crate::profile::Profile;
 use crate::token;
@@ -34,6 +36,38 @@ fn produced(r: Result<(String, Vec<String>), attenuate::AttenuateError>) -> Mint
         Ok((token, caveats)) => Outcome::accept(Produced { caveats, token }, None),
         Err(e) => Outcome::reject(vec![e.code().to_owned()], None),
     }
+}
+
+/// Room in the replay cache of a `dpop_proof` vector; far more than any vector's history.
+const REPLAY_CAPACITY: usize = 1024;
+
+fn dpop_request(i: &DpopProofInput, now: i64) -> ProofRequest<'_> {
+    ProofRequest {
+        access_token: i.access_token.as_deref(),
+        expected_jkt: i.expected_jkt.as_deref(),
+        nonce: i.nonce.as_deref(),
+        ..ProofRequest::new(&i.method, &i.url, now)
+    }
+}
+
+/// The proof under test, after the earlier ones went through the same verifier and cache.
+fn dpop_check(i: &DpopProofInput) -> Result<AcceptedProof, Vec<String>> {
+    let mut cache = ReplayCache::new(REPLAY_CAPACITY, dpop::DEFAULT_MAX_AGE);
+    let seen = |proof: &str, now: i64, cache: &mut ReplayCache| -> Result<_, DpopError> {
+        let p = dpop::verify_proof(proof, &dpop_request(i, now))?;
+        cache.check_and_insert(&p.jti, p.iat, now)?;
+        Ok(p)
+    };
+    for earlier in &i.replay {
+        // The history is what the verifier accepted; one it refuses is a broken vector.
+        seen(&earlier.proof, earlier.now, &mut cache)
+            .map_err(|_| vec!["input.replay".to_owned()])?;
+    }
+    let p = seen(&i.proof, i.now, &mut cache).map_err(|e| vec![e.code().to_owned()])?;
+    Ok(AcceptedProof {
+        jkt: p.jkt,
+        jti: p.jti,
+    })
 }
 
 impl Implementation for Reference {
@@ -154,5 +188,19 @@ impl Implementation for Reference {
             &i.token,
             &restrictions(&i.restrictions),
         )))
+    }
+
+    fn dpop_proof(&self, i: &DpopProofInput) -> Option<DpopOutcome> {
+        Some(match dpop_check(i) {
+            Ok(accepted) => Outcome::accept(accepted, None),
+            Err(codes) => Outcome::reject(codes, None),
+        })
+    }
+
+    fn jwk_thumbprint(&self, i: &JwkThumbprintInput) -> Option<ThumbprintOutcome> {
+        Some(match jwk::thumbprint(&i.jwk) {
+            Ok(thumbprint) => Outcome::accept(Thumbprint { thumbprint }, None),
+            Err(e) => Outcome::reject(vec![e.code().to_owned()], None),
+        })
     }
 }

@@ -94,6 +94,27 @@ pub type VerifyOutcome = Outcome<()>;
 /// Answer to a mint or restrict vector.
 pub type MintOutcome = Outcome<Produced>;
 
+/// What an accepted DPoP proof yields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AcceptedProof {
+    /// The RFC 7638 thumbprint of the proof's key.
+    pub jkt: String,
+    /// The proof's `jti`.
+    pub jti: String,
+}
+
+/// A JWK's thumbprint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Thumbprint {
+    /// RFC 7638 SHA-256 thumbprint, base64url.
+    pub thumbprint: String,
+}
+
+/// Answer to a dpop_proof vector.
+pub type DpopOutcome = Outcome<AcceptedProof>;
+/// Answer to a jwk_thumbprint vector.
+pub type ThumbprintOutcome = Outcome<Thumbprint>;
+
 /// An implementation under test. Every method has a default that answers "unsupported"
 /// (`None`), so an implementation covers what it covers and the runner reports the rest as
 /// skipped, not failed.
@@ -125,6 +146,14 @@ pub trait Implementation {
     fn restrict(&self, _input: &RestrictInput) -> Option<MintOutcome> {
         None
     }
+    /// Check a DPoP proof.
+    fn dpop_proof(&self, _input: &DpopProofInput) -> Option<DpopOutcome> {
+        None
+    }
+    /// Compute a JWK thumbprint.
+    fn jwk_thumbprint(&self, _input: &JwkThumbprintInput) -> Option<ThumbprintOutcome> {
+        None
+    }
 }
 
 /// The result of checking one vector under one profile.
@@ -138,7 +167,8 @@ pub enum CheckResult {
     Skip(String),
 }
 
-/// Checks one vector. `profile` is ignored for the profile-free kinds (mint, restrict).
+/// Checks one vector. `profile` is ignored for the profile-free kinds (mint, restrict,
+/// dpop_proof, jwk_thumbprint).
 pub fn check(imp: &dyn Implementation, v: &Vector, profile: Profile) -> CheckResult {
     match check_inner(imp, v, profile) {
         Ok(r) => r,
@@ -208,6 +238,14 @@ pub fn answer(
         Kind::Restrict => {
             let i: RestrictInput = serde_json::from_value(input.clone()).map_err(de)?;
             imp.restrict(&i).map(|o| to_json(&o, ""))
+        }
+        Kind::DpopProof => {
+            let i: DpopProofInput = serde_json::from_value(input.clone()).map_err(de)?;
+            imp.dpop_proof(&i).map(|o| to_json(&o, ""))
+        }
+        Kind::JwkThumbprint => {
+            let i: JwkThumbprintInput = serde_json::from_value(input.clone()).map_err(de)?;
+            imp.jwk_thumbprint(&i).map(|o| to_json(&o, ""))
         }
     };
     Ok(got)

@@ -1,7 +1,8 @@
-//! Replays the fuzz seeds (`fuzz/seeds/`, built from the vectors by `fuzz/make_seeds.py`) and
-//! every input a campaign ever flagged (`fuzz/regressions/`) through the same target bodies
-//! the fuzzer runs, plus a fixed batch of byte-level mutations of them, on the stable
-//! toolchain. A broken invariant panics inside the body and fails the test.
+//! Replays the fuzz seeds (`fuzz/seeds/`, built from the vectors and the RFC 9449 examples by
+//! `fuzz/make_seeds.py`) and every input a campaign ever flagged (`fuzz/regressions/`)
+//! through the same target bodies the fuzzer runs, plus a fixed batch of byte-level
+//! mutations of them, on the stable toolchain. A broken invariant panics inside the body and
+//! fails the test.
 
 use std::fs;
 use std::path::Path;
@@ -97,6 +98,11 @@ fn replay_verify() {
 #[test]
 fn replay_differential() {
     replay("differential");
+}
+
+#[test]
+fn replay_dpop() {
+    replay("dpop");
 }
 
 #[test]

@@ -68,12 +68,14 @@ fn proof_text(mode: u8, text: &str) -> String {
 /// when high-S signatures are refused is accepted, identically, when they are not, and
 /// refusing them refuses nothing else.
 pub fn dpop_proof(data: &[u8]) {
-    let Some((&selector, rest)) = data.split_first() else {
-        return;
-    };
-    let Ok(text) = std::str::from_utf8(rest) else {
-        return;
-    };
+    dpop_case(data);
+}
+
+/// [`dpop_proof`], returning the verdict under the default policy (`None` when the input has
+/// no selector byte or is not UTF-8), so tests can see what the seeds reach.
+pub fn dpop_case(data: &[u8]) -> Option<Result<VerifiedProof, DpopError>> {
+    let (&selector, rest) = data.split_first()?;
+    let text = std::str::from_utf8(rest).ok()?;
     let proof = proof_text(selector >> 5, text);
     let (method, url, now) = request(selector);
     let base = ProofRequest {
@@ -113,6 +115,7 @@ pub fn dpop_proof(data: &[u8]) {
     if let Ok(p) = &verdict {
         check_accepted(&proof, p, &accept);
     }
+    Some(verdict)
 }
 
 /// The invariants of an accepted proof.

@@ -11,7 +11,7 @@ mod verify;
 #[cfg(feature = "differential")]
 pub mod differential;
 
-pub use dpop::dpop_proof;
+pub use dpop::{dpop_case, dpop_proof};
 pub use verify::{verify, verify_case, VerifyCase};
 
 use crate::caveat;

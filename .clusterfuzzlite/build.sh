@@ -7,7 +7,7 @@
 #   RUSTUP_TOOLCHAIN=nightly SRC=/tmp/src OUT=/tmp/out .clusterfuzzlite/build.sh
 set -euo pipefail
 cd "$SRC/caveatspec"
-targets="token macaroon caveat verify differential"
+targets="token macaroon caveat verify differential dpop"
 cargo fuzz build -O
 bin="fuzz/target/x86_64-unknown-linux-gnu/release"
 for t in $targets; do
@@ -16,6 +16,7 @@ for t in $targets; do
   (cd fuzz && zip -q -j "$OUT/${t}_seed_corpus.zip" seeds/"$t"/* $(ls regressions/"$t"/* 2>/dev/null))
   case "$t" in
     caveat|verify) cp fuzz/dict/caveat.dict "$OUT/$t.dict" ;;
+    dpop) cp fuzz/dict/dpop.dict "$OUT/$t.dict" ;;
     *) cp fuzz/dict/token.dict "$OUT/$t.dict" ;;
   esac
 done

@@ -3,17 +3,20 @@
 //! Every input comes from the shipped vectors: the `verify/scaling/caveats-{1,3,10,50}`
 //! vectors (a typical PyPI token with an expiry window, one project name and one user id,
 //! and longer chains of the same kinds) and a few caveat and attenuation vectors. Benchmark
-//! ids are stable; `benches/peers/` reads them from `target/criterion/`.
+//! ids are stable; `benches/peers/` reads them from `target/criterion/`. The DPoP proofs are
+//! RFC 9449 Figure 13 and one signed in the setup with the RFC 8037 Ed25519 key.
 
 use std::hint::black_box;
 
+use caveatspec::dpop::{self, ProofRequest};
+use caveatspec::jose::{b64, testdata};
 use caveatspec::macaroon::{self, chain};
 use caveatspec::vectors::{self, Vector, VectorFile};
 use caveatspec::verify::{self, Issued, Owner, Project, Request};
 use caveatspec::{attenuate, caveat, inspect, token, Profile};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 
 /// Caveat counts of the scaling curve.
 const COUNTS: [usize; 4] = [1, 3, 10, 50];
@@ -300,6 +303,50 @@ fn suite(c: &mut Criterion) {
     group.finish();
 }
 
+/// The request of RFC 9449 Figure 13 at its clock, with its access token and bound to `jkt`.
+fn fig13_request(jkt: &str) -> ProofRequest<'_> {
+    ProofRequest {
+        access_token: Some(testdata::RFC9449_ACCESS_TOKEN),
+        expected_jkt: Some(jkt),
+        ..ProofRequest::new(
+            "GET",
+            "https://resource.example.org/protectedresource",
+            1_562_262_618,
+        )
+    }
+}
+
+/// A DPoP proof for Figure 13's request and access token, signed with the RFC 8037 key.
+fn eddsa_proof() -> String {
+    let request = fig13_request(testdata::RFC8037_JKT);
+    let ath = b64::encode(&Sha256::digest(testdata::RFC9449_ACCESS_TOKEN));
+    let header = serde_json::json!({"typ": "dpop+jwt", "alg": "EdDSA",
+        "jwk": {"kty": "OKP", "crv": "Ed25519", "x": testdata::RFC8037_X}});
+    let claims = serde_json::json!({"jti": "bench-eddsa-1", "htm": request.method,
+        "htu": request.url, "iat": request.now, "ath": ath});
+    testdata::sign_ed25519(&header.to_string(), &claims.to_string())
+}
+
+/// DPoP proof checking, every check of RFC 9449 §4.3 including `ath` and `jkt`, for an ES256
+/// and an EdDSA proof.
+fn dpop_verify(c: &mut Criterion) {
+    let mut group = c.benchmark_group("dpop");
+    for (name, proof, jkt) in [
+        ("es256", testdata::fig13(), testdata::RFC9449_JKT),
+        ("eddsa", eddsa_proof(), testdata::RFC8037_JKT),
+    ] {
+        let request = fig13_request(jkt);
+        assert!(
+            dpop::verify_proof(&proof, &request).is_ok(),
+            "the {name} proof verifies"
+        );
+        group.bench_with_input(BenchmarkId::new("verify", name), &proof, |b, proof| {
+            b.iter(|| dpop::verify_proof(black_box(proof), &request))
+        });
+    }
+    group.finish();
+}
+
 fn benches(c: &mut Criterion) {
     let files = shipped();
     let cases = scaling_cases(&files);
@@ -309,6 +356,7 @@ fn benches(c: &mut Criterion) {
     caveat_parse(c, &files);
     restrict_and_inspect(c, &files, &cases);
     macaroon_crate(c, &cases);
+    dpop_verify(c);
     suite(c);
 }
 

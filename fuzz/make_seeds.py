@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Builds fuzz/seeds/<target>/ from the vectors: `python3 fuzz/make_seeds.py`.
 
+The `dpop` seeds come from the RFC 9449 example proofs written below instead, so they do not
+depend on the vectors (see `dpop_seeds`).
+
 Each seed file is named by the SHA-1 of its content, so re-running is idempotent and the
-committed seeds change only when the vectors do. Standard library only.
+committed seeds change only when the vectors (or the examples here) do. Standard library only.
 """
 import base64
 import binascii
@@ -24,8 +27,111 @@ def body_bytes(token):
         return None
 
 
+# RFC 9449: the header segment shared by its example proofs, the payload segments of Figures
+# 2, 7 and 13, and their signatures (Figures 2 and 13 high-S; `_low_s` their (r, n - s) twins).
+RFC9449_HEADER = (
+    "eyJ0eXAiOiJkcG9wK2p3dCIsImFsZyI6IkVTMjU2IiwiandrIjp7Imt0eSI6IkVDIiwieCI6Imw4dEZyaHgtMzR0"
+    "VjNoUklDUkRZOXpDa0RscEJoRjQyVVFVZldWQVdCRnMiLCJ5IjoiOVZFNGpmX09rX282NHpiVFRsY3VOSmFqSG10"
+    "NnY5VERWclUwQ2R2R1JEQSIsImNydiI6IlAtMjU2In19"
+)
+FIG2_PAYLOAD = (
+    "eyJqdGkiOiItQndDM0VTYzZhY2MybFRjIiwiaHRtIjoiUE9TVCIsImh0dSI6Imh0dHBzOi8vc2VydmVyLmV4YW1w"
+    "bGUuY29tL3Rva2VuIiwiaWF0IjoxNTYyMjYyNjE2fQ"
+)
+FIG7_PAYLOAD = (
+    "eyJqdGkiOiItQndDM0VTYzZhY2MybFRjIiwiaHRtIjoiUE9TVCIsImh0dSI6Imh0dHBzOi8vc2VydmVyLmV4YW1w"
+    "bGUuY29tL3Rva2VuIiwiaWF0IjoxNTYyMjY1Mjk2fQ"
+)
+FIG13_PAYLOAD = (
+    "eyJqdGkiOiJlMWozVl9iS2ljOC1MQUVCIiwiaHRtIjoiR0VUIiwiaHR1IjoiaHR0cHM6Ly9yZXNvdXJjZS5leGFt"
+    "cGxlLm9yZy9wcm90ZWN0ZWRyZXNvdXJjZSIsImlhdCI6MTU2MjI2MjYxOCwiYXRoIjoiZlVIeU8ycjJaM0RaNTNF"
+    "c05yV0JiMHhXWG9hTnk1OUlpS0NBcWtzbVFFbyJ9"
+)
+FIG2_SIG = "2-GxA6T8lP4vfrg8v-FdWP0A0zdrj8igiMLvqRMUvwnQg4PtFLbdLXiOSsX0x7NVY-FNyJK70nfbV37xRZT3Lg"
+FIG2_SIG_LOW_S = "2-GxA6T8lP4vfrg8v-FdWP0A0zdrj8igiMLvqRMUvwkvfHwR60ki04dxtToLOEyqWQWs5RRbzA0YYkvRts4uIw"
+FIG7_SIG = "pAqut2IRDm_De6PR93SYmGBPXpwrAk90e8cP2hjiaG5QsGSuKDYW7_X620BxqhvYC8ynrrvZLTk41mSRroapUA"
+FIG13_SIG = "2oW9RP35yRqzhrtNP86L-Ey71EOptxRimPPToA1plemAgR6pxHF8y6-yqyVnmcw6Fy1dqd-jfxSYoMxhAJpLjA"
+FIG13_SIG_LOW_S = "2oW9RP35yRqzhrtNP86L-Ey71EOptxRimPPToA1plel_fuFVO46DNVBNVNqYZjPFpbmdA8d0H3BbGP5h-8jZxQ"
+# RFC 9449 Figure 12's access token, and RFC 8037 A.2's Ed25519 public key.
+ACCESS_TOKEN = "Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU"
+RFC8037_X = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"
+NONCE = "eyJ7S_zG.eyJH0-Z.HX4w-7v"
+RESOURCE_URL = "https://resource.example.org/protectedresource"
+
+# Selector bits of the dpop target (src/fuzzing/dpop.rs): request in bits 0-1, then access
+# token, nonce, bound key, and the mode in bits 5-6.
+TOKEN, NONCE_BIT, JKT = 4, 8, 16
+JSON_MODE, SIGNED_MODE = 0x20, 0x40
+
+
+def b64url_decode(segment):
+    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+
+
+def compact_json(value):
+    return json.dumps(value, separators=(",", ":"))
+
+
+def dpop_seeds():
+    """The RFC 9449 proofs against their own and neighbouring requests, as compact text and
+    as JSON (mode 1), and proofs the target signs itself with the RFC 8037 key (mode 2): a
+    valid one and a few one-change variants of it."""
+    proofs = [  # (payload, signature, selectors)
+        (FIG13_PAYLOAD, FIG13_SIG, (0, TOKEN | JKT, TOKEN | JKT | NONCE_BIT, 3, 1)),
+        (FIG13_PAYLOAD, FIG13_SIG_LOW_S, (0, TOKEN | JKT)),
+        (FIG2_PAYLOAD, FIG2_SIG, (1, 1 | JKT, 2)),
+        (FIG2_PAYLOAD, FIG2_SIG_LOW_S, (1,)),
+        (FIG7_PAYLOAD, FIG7_SIG, (2, 1)),
+    ]
+    seeds = set()
+    for payload, sig, selectors in proofs:
+        text = f"{RFC9449_HEADER}.{payload}.{sig}"
+        as_json = "\n".join(
+            [b64url_decode(RFC9449_HEADER).decode(), b64url_decode(payload).decode(), sig]
+        )
+        for sel in selectors:
+            seeds.add(bytes([sel]) + text.encode())
+            seeds.add(bytes([sel | JSON_MODE]) + as_json.encode())
+    fig13 = f"{RFC9449_HEADER}.{FIG13_PAYLOAD}.{FIG13_SIG}"
+    for broken in (
+        fig13[:-1] + "B",  # another signature
+        fig13 + "=",  # padding
+        fig13.rpartition(".")[0],  # two segments
+        fig13 + ".",  # four segments
+        fig13.replace(".", ".e30.", 1),  # a JWE-like shape
+    ):
+        seeds.add(bytes([0]) + broken.encode())
+
+    header = {"typ": "dpop+jwt", "alg": "EdDSA", "jwk": {"kty": "OKP", "crv": "Ed25519", "x": RFC8037_X}}
+    ath = base64.urlsafe_b64encode(hashlib.sha256(ACCESS_TOKEN.encode()).digest()).rstrip(b"=")
+    claims = {"jti": "fuzz-seed-1", "htm": "GET", "htu": RESOURCE_URL, "iat": 1562262618,
+              "ath": ath.decode(), "nonce": NONCE}
+
+    def signed(selector, h, c):
+        text = h if isinstance(h, str) else compact_json(h)
+        text += "\n" + (c if isinstance(c, str) else compact_json(c))
+        seeds.add(bytes([selector | SIGNED_MODE]) + text.encode())
+
+    for sel in (0, TOKEN, NONCE_BIT, TOKEN | NONCE_BIT, JKT, 3):
+        signed(sel, header, claims)
+    signed(0, dict(header, alg="Ed25519"), claims)
+    for name, value in (("typ", "DPoP+jwt"), ("alg", "none"), ("alg", "ES256"), ("crit", ["exp"])):
+        signed(0, dict(header, **{name: value}), claims)
+    signed(0, dict(header, jwk=dict(header["jwk"], d="nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A")), claims)
+    signed(0, dict(header, jwk={"kty": "oct", "k": "c2VjcmV0"}), claims)
+    for name in ("jti", "htm", "htu", "iat"):
+        signed(0, header, {k: v for k, v in claims.items() if k != name})
+    signed(0, header, dict(claims, iat="1562262618"))
+    signed(0, header, dict(claims, iat=1562262618.5))
+    signed(0, header, dict(claims, jti=""))
+    signed(0, header, dict(claims, htu=RESOURCE_URL + "?q=1#frag"))
+    signed(0, header, compact_json(claims)[:-1] + ',"jti":"again"}')
+    return seeds
+
+
 def main():
     seeds = {t: set() for t in ("token", "macaroon", "caveat", "verify", "differential")}
+    seeds["dpop"] = dpop_seeds()
     for path in sorted((ROOT / "vectors").glob("*.json")):
         for v in json.loads(path.read_text())["vectors"]:
             inp = v["input"]

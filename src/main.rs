@@ -1,4 +1,5 @@
-//! `caveatspec`: run the vectors, and inspect, mint, restrict and verify PyPI tokens.
+//! `caveatspec`: run the vectors, and inspect, mint, restrict and verify PyPI tokens; check
+//! DPoP proofs and compute JWK thumbprints.
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -9,7 +10,9 @@ use serde_json::json;
 
 use caveatspec::adapter::{self, ImplEntry, Matrix, RunOptions, Skipped, Verdict};
 use caveatspec::attenuate::{self, Restrictions};
+use caveatspec::dpop::{self, ProofRequest};
 use caveatspec::inspect;
+use caveatspec::jose::{jwk, jws};
 use caveatspec::macaroon;
 use caveatspec::token;
 use caveatspec::vectors::{self, CheckResult, Reference, VectorFile};
@@ -103,6 +106,59 @@ enum Command {
     },
     /// Verify a token with its root key against a request.
     Verify(VerifyArgs),
+    /// DPoP proofs (RFC 9449).
+    Dpop {
+        #[command(subcommand)]
+        command: DpopCommand,
+    },
+    /// JSON Web Keys.
+    Jwk {
+        #[command(subcommand)]
+        command: JwkCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DpopCommand {
+    /// Check a proof against the request it came with (RFC 9449 §4.3; no replay cache: each
+    /// run is independent).
+    Verify(DpopVerifyArgs),
+}
+
+#[derive(Subcommand)]
+enum JwkCommand {
+    /// Print the RFC 7638 SHA-256 thumbprint of a public JWK (the `jkt` of RFC 9449).
+    Thumbprint {
+        /// The JWK as JSON text, or `-` to read it from standard input.
+        jwk: String,
+    },
+}
+
+#[derive(Args)]
+struct DpopVerifyArgs {
+    /// The proof (the `DPoP` header's value), or `-` to read it from standard input.
+    proof: String,
+    /// The request's HTTP method, compared exactly with `htm`.
+    #[arg(long)]
+    method: String,
+    /// The URL the request was received at, compared with `htu` without query and fragment.
+    #[arg(long)]
+    url: String,
+    /// The verifier's Unix time.
+    #[arg(long)]
+    now: i64,
+    /// The access token sent with the proof; `ath` must then be its hash.
+    #[arg(long)]
+    access_token: Option<String>,
+    /// The thumbprint the access token is bound to (`cnf.jkt`).
+    #[arg(long)]
+    jkt: Option<String>,
+    /// The nonce the server supplied; the proof's `nonce` must equal it.
+    #[arg(long)]
+    nonce: Option<String>,
+    /// Print `{"valid", "codes", "message", …}`.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -223,6 +279,12 @@ fn main() -> ExitCode {
             let token = args.token.clone();
             with_token(&token, |t| cmd_verify(t, &args))
         }
+        Command::Dpop {
+            command: DpopCommand::Verify(args),
+        } => with_input(&args.proof, "proof", |p| cmd_dpop_verify(p, &args)),
+        Command::Jwk {
+            command: JwkCommand::Thumbprint { jwk },
+        } => with_input(&jwk, "JWK", cmd_jwk_thumbprint),
     }
 }
 
@@ -234,14 +296,22 @@ fn usage(message: &str) -> ExitCode {
 /// Reads the token from the argument or, for `-`, from standard input (one token, surrounding
 /// whitespace removed). The token is a secret: it is never printed in an error.
 fn with_token(arg: &str, f: impl FnOnce(&str) -> ExitCode) -> ExitCode {
+    with_input(arg, "token", f)
+}
+
+/// [`with_token`] for any argument that may come from standard input; `what` names it in the
+/// error.
+fn with_input(arg: &str, what: &str, f: impl FnOnce(&str) -> ExitCode) -> ExitCode {
     if arg != "-" {
         return f(arg);
     }
     let mut buf = String::new();
-    // Bounded: no real token is near 1 MiB.
+    // Bounded: no real token, proof or key is near 1 MiB.
     match std::io::stdin().take(1 << 20).read_to_string(&mut buf) {
         Ok(_) => f(buf.trim()),
-        Err(_) => usage("could not read the token from standard input (not UTF-8?)"),
+        Err(_) => usage(&format!(
+            "could not read the {what} from standard input (not UTF-8?)"
+        )),
     }
 }
 
@@ -385,6 +455,69 @@ fn cmd_verify(token_text: &str, a: &VerifyArgs) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(EXIT_INVALID)
+    }
+}
+
+fn cmd_dpop_verify(proof: &str, a: &DpopVerifyArgs) -> ExitCode {
+    let request = ProofRequest {
+        access_token: a.access_token.as_deref(),
+        expected_jkt: a.jkt.as_deref(),
+        nonce: a.nonce.as_deref(),
+        ..ProofRequest::new(&a.method, &a.url, a.now)
+    };
+    match dpop::verify_proof(proof, &request) {
+        Ok(p) => {
+            if a.json {
+                println!(
+                    "{}",
+                    json!({
+                        "valid": true,
+                        "codes": [],
+                        "message": null,
+                        "alg": p.alg.name(),
+                        "jkt": p.jkt,
+                        "jti": p.jti,
+                        "iat": p.iat,
+                    })
+                );
+            } else {
+                println!("valid: proof matches the request");
+                println!("alg: {}", p.alg.name());
+                println!("jkt: {}", p.jkt);
+                println!("jti: {}", p.jti);
+                println!("iat: {}", p.iat);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            let mut codes = vec![e.code()];
+            codes.extend(e.jose().map(|j| j.code()));
+            if a.json {
+                println!(
+                    "{}",
+                    json!({"valid": false, "codes": codes, "message": e.to_string()})
+                );
+            } else {
+                println!("invalid: {e}");
+                for code in codes {
+                    println!("  {code}");
+                }
+            }
+            ExitCode::from(EXIT_INVALID)
+        }
+    }
+}
+
+fn cmd_jwk_thumbprint(text: &str) -> ExitCode {
+    match jws::parse_object(text.as_bytes(), "jwk").and_then(|m| jwk::thumbprint(&m)) {
+        Ok(jkt) => {
+            println!("{jkt}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("caveatspec: {}: {e}", e.code());
+            ExitCode::from(EXIT_INVALID)
+        }
     }
 }
 

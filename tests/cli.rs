@@ -3,6 +3,12 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
+mod rfc;
+use rfc::{
+    FIG13, FIG13_IAT, FIG13_TOKEN, FIG13_URL, RFC8037_JKT, RFC8037_JWK, RFC8037_PRIVATE_JWK,
+    RFC9449_JKT, RFC9449_JWK,
+};
+
 const KEY: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 const IDENT: &str = "5f0b3a4e-8c1d-4e2f-9a6b-7c8d9e0f1a2b";
 const USER: &str = "3e2f1a0b-9c8d-4e7f-8a6b-5c4d3e2f1a0b";
@@ -263,4 +269,140 @@ fn bad_usage_exits_2_and_never_echoes_the_token() {
     assert_eq!(o.status.code(), Some(1));
     assert!(!stdout(&o).contains("secretsecret"));
     assert_eq!(run(&["verify"]).status.code(), Some(2));
+}
+
+/// `dpop verify` of `proof` for Figure 13's request at `now`, with the method and extra flags.
+fn dpop_verify(proof: &str, method: &str, now: i64, extra: &[&str]) -> Output {
+    let now = now.to_string();
+    let mut args = vec![
+        "dpop", "verify", proof, "--method", method, "--url", FIG13_URL, "--now", &now,
+    ];
+    args.extend(extra);
+    run(&args)
+}
+
+#[test]
+fn dpop_verify_accepts_rfc9449_figure_13_at_its_clock() {
+    let bound = [
+        "--access-token",
+        FIG13_TOKEN,
+        "--jkt",
+        RFC9449_JKT,
+        "--json",
+    ];
+    let o = dpop_verify(FIG13, "GET", FIG13_IAT, &bound);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["alg"], "ES256");
+    assert_eq!(v["jkt"], RFC9449_JKT);
+    assert_eq!(v["jti"], "e1j3V_bKic8-LAEB");
+    assert_eq!(v["iat"], FIG13_IAT);
+
+    // Human output, the proof from standard input; the last second of the 300 s window.
+    let o = run_stdin(
+        &[
+            "dpop",
+            "verify",
+            "-",
+            "--method",
+            "GET",
+            "--url",
+            FIG13_URL,
+            "--now",
+            &(FIG13_IAT + 300).to_string(),
+        ],
+        &format!("{FIG13}\n"),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with("valid:"), "{out}");
+    for line in [
+        "alg: ES256",
+        &format!("jkt: {RFC9449_JKT}"),
+        "jti: e1j3V_bKic8-LAEB",
+        &format!("iat: {FIG13_IAT}"),
+    ] {
+        assert!(out.lines().any(|l| l == line), "{line:?} in {out}");
+    }
+}
+
+#[test]
+fn dpop_verify_refuses_figure_13_a_second_after_its_window() {
+    let o = dpop_verify(FIG13, "GET", FIG13_IAT + 301, &["--json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["codes"], serde_json::json!(["dpop.iat_too_old"]));
+    assert!(
+        v["message"].as_str().is_some_and(|m| m.contains("too old")),
+        "{v}"
+    );
+}
+
+#[test]
+fn dpop_verify_refuses_a_wrong_method_token_or_key() {
+    let o = dpop_verify(FIG13, "POST", FIG13_IAT, &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.starts_with("invalid: "), "{out}");
+    assert!(out.lines().any(|l| l.trim() == "dpop.htm"), "{out}");
+
+    let o = dpop_verify(FIG13, "GET", FIG13_IAT, &["--access-token", "other"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("dpop.ath"), "{}", stdout(&o));
+    assert!(!stdout(&o).contains(FIG13_TOKEN), "the access token leaked");
+
+    let o = dpop_verify(FIG13, "GET", FIG13_IAT, &["--jkt", RFC8037_JKT]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("dpop.jkt"), "{}", stdout(&o));
+
+    // The JOSE-level reason comes after the DPoP one.
+    let o = dpop_verify("a.b", "GET", FIG13_IAT, &["--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(
+        v["codes"],
+        serde_json::json!(["dpop.malformed", "jose.segments"])
+    );
+    assert_eq!(
+        run(&["dpop", "verify", FIG13, "--method", "GET"])
+            .status
+            .code(),
+        Some(2),
+        "--url and --now are required"
+    );
+}
+
+#[test]
+fn jwk_thumbprint_gives_the_rfc_thumbprints() {
+    for (jwk, jkt) in [(RFC9449_JWK, RFC9449_JKT), (RFC8037_JWK, RFC8037_JKT)] {
+        let o = run(&["jwk", "thumbprint", jwk]);
+        assert_eq!(o.status.code(), Some(0));
+        assert_eq!(stdout(&o), format!("{jkt}\n"));
+        let o = run_stdin(&["jwk", "thumbprint", "-"], jwk);
+        assert_eq!(stdout(&o), format!("{jkt}\n"));
+    }
+}
+
+#[test]
+fn jwk_thumbprint_refuses_private_and_symmetric_keys() {
+    let o = run(&["jwk", "thumbprint", RFC8037_PRIVATE_JWK]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("jose.jwk_private"), "{err}");
+    assert!(!err.contains("nWGxne_9"), "the private key leaked: {err}");
+
+    let o = run_stdin(
+        &["jwk", "thumbprint", "-"],
+        r#"{"kty":"oct","k":"c2VjcmV0"}"#,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("jose.jwk_symmetric"), "{err}");
+    assert!(!err.contains("c2VjcmV0"), "the key leaked: {err}");
+
+    let o = run(&["jwk", "thumbprint", r#"{"kty":"EC","kty":"OKP"}"#]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("jose.duplicate_member"));
 }

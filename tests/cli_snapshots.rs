@@ -4,6 +4,9 @@
 
 use std::process::Command;
 
+mod rfc;
+use rfc::{FIG13, FIG13_TOKEN, FIG13_URL, RFC8037_JWK, RFC9449_JKT};
+
 const KEY: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 const IDENT: &str = "5f0b3a4e-8c1d-4e2f-9a6b-7c8d9e0f1a2b";
 /// Vector `mint/research-key-project`: `[1,["sampleproject"]]`, `[2,[PID]]`.
@@ -141,4 +144,61 @@ fn mint_with_project() {
 #[test]
 fn unknown_profile() {
     insta::assert_snapshot!(transcript(&["run", "--profile", "lenient"]));
+}
+
+/// `dpop verify` of [`FIG13`] for its URL with this method and clock.
+fn dpop_verify(method: &str, now: &str, extra: &[&str]) -> String {
+    let mut args = vec![
+        "dpop", "verify", FIG13, "--method", method, "--url", FIG13_URL, "--now", now,
+    ];
+    args.extend(extra);
+    transcript(&args)
+}
+
+#[test]
+fn dpop_verify_valid() {
+    insta::assert_snapshot!(dpop_verify(
+        "GET",
+        "1562262618",
+        &["--access-token", FIG13_TOKEN, "--jkt", RFC9449_JKT,]
+    ));
+}
+
+#[test]
+fn dpop_verify_too_old() {
+    insta::assert_snapshot!(dpop_verify("GET", "1562262919", &[]));
+}
+
+#[test]
+fn dpop_verify_wrong_method() {
+    insta::assert_snapshot!(dpop_verify("POST", "1562262618", &[]));
+}
+
+#[test]
+fn dpop_verify_not_a_jwt() {
+    insta::assert_snapshot!(transcript(&[
+        "dpop",
+        "verify",
+        "not-a-proof",
+        "--method",
+        "GET",
+        "--url",
+        "https://resource.example.org/",
+        "--now",
+        "0",
+    ]));
+}
+
+#[test]
+fn jwk_thumbprint_ed25519() {
+    insta::assert_snapshot!(transcript(&["jwk", "thumbprint", RFC8037_JWK,]));
+}
+
+#[test]
+fn jwk_thumbprint_private_key() {
+    insta::assert_snapshot!(transcript(&[
+        "jwk",
+        "thumbprint",
+        r#"{"kty":"EC","crv":"P-256","d":"x","x":"l8tFrhx-34tV3hRICRDY9zCkDlpBhF42UQUfWVAWBFs","y":"9VE4jf_Ok_o64zbTTlcuNJajHmt6v9TDVrU0CdvGRDA"}"#,
+    ]));
 }

@@ -1,7 +1,8 @@
-//! Replays the fuzz seeds (`fuzz/seeds/`, built from the vectors by `fuzz/make_seeds.py`) and
-//! every input a campaign ever flagged (`fuzz/regressions/`) through the same target bodies
-//! the fuzzer runs, plus a fixed batch of byte-level mutations of them, on the stable
-//! toolchain. A broken invariant panics inside the body and fails the test.
+//! Replays the fuzz seeds (`fuzz/seeds/`, built from the vectors and the RFC 9449 examples by
+//! `fuzz/make_seeds.py`) and every input a campaign ever flagged (`fuzz/regressions/`)
+//! through the same target bodies the fuzzer runs, plus a fixed batch of byte-level
+//! mutations of them, on the stable toolchain. A broken invariant panics inside the body and
+//! fails the test.
 
 use std::fs;
 use std::path::Path;
@@ -97,6 +98,28 @@ fn replay_verify() {
 #[test]
 fn replay_differential() {
     replay("differential");
+}
+
+#[test]
+fn replay_dpop() {
+    replay("dpop");
+}
+
+/// The dpop seeds reach acceptance in each way the target reads its input (compact, JSON,
+/// signed by the target) and with both algorithms, so the invariants on accepted proofs are
+/// exercised on every run, not only when the fuzzer happens to find a valid proof.
+#[test]
+fn dpop_seeds_reach_accepted_proofs_in_every_mode() {
+    use caveatspec::jose::jws::Alg;
+    let mut accepted = std::collections::BTreeSet::new();
+    for seed in inputs("dpop", "seeds") {
+        if let Some(Ok(p)) = fuzzing::dpop_case(&seed) {
+            accepted.insert(((seed[0] >> 5) & 3, p.alg.name()));
+        }
+    }
+    for mode_alg in [(0, "ES256"), (1, "ES256"), (2, Alg::EdDsa.name())] {
+        assert!(accepted.contains(&mode_alg), "{mode_alg:?} in {accepted:?}");
+    }
 }
 
 #[test]

@@ -5,11 +5,13 @@
 //!
 //! Compiled only with the `fuzzing` feature; not part of the crate's supported API.
 
+mod dpop;
 mod verify;
 
 #[cfg(feature = "differential")]
 pub mod differential;
 
+pub use dpop::{dpop_case, dpop_proof};
 pub use verify::{verify, verify_case, VerifyCase};
 
 use crate::caveat;
@@ -19,7 +21,14 @@ use crate::profile::Profile;
 use crate::token;
 
 /// The fuzz targets, by the name `cargo fuzz run` knows them by.
-pub const TARGETS: &[&str] = &["token", "macaroon", "caveat", "verify", "differential"];
+pub const TARGETS: &[&str] = &[
+    "token",
+    "macaroon",
+    "caveat",
+    "verify",
+    "differential",
+    "dpop",
+];
 
 /// Runs the body of `target` on `data`; `false` for an unknown target name.
 pub fn run(target: &str, data: &[u8]) -> bool {
@@ -28,6 +37,7 @@ pub fn run(target: &str, data: &[u8]) -> bool {
         "macaroon" => macaroon_bytes(data),
         "caveat" => caveat_text(data),
         "verify" => verify(data),
+        "dpop" => dpop_proof(data),
         #[cfg(feature = "differential")]
         "differential" => differential::differential(data),
         _ => return false,

@@ -16,8 +16,11 @@
 pub mod b64;
 pub mod jwk;
 pub mod jws;
-#[cfg(test)]
-pub(crate) mod testdata;
+/// Published examples and a deterministic signer: the unit tests' data, and with the
+/// `fuzzing` feature the fuzz target's and the benchmarks' too. Not a supported API.
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod testdata;
 
 /// Why the JOSE layer refused its input. One variant per reason; [`JoseError::code`] is the
 /// stable name the vectors use.

@@ -11,6 +11,9 @@ pub const RFC9449_Y: &str = "9VE4jf_Ok_o64zbTTlcuNJajHmt6v9TDVrU0CdvGRDA";
 /// Its RFC 7638 thumbprint (RFC 9449 Figures 9 and 11).
 pub const RFC9449_JKT: &str = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I";
 
+/// RFC 9449 Figure 12's access token, which Figure 13's `ath` hashes.
+pub const RFC9449_ACCESS_TOKEN: &str = "Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU";
+
 /// RFC 8037 A.1 Ed25519 private key `d`.
 pub const RFC8037_D: &str = "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A";
 /// RFC 8037 A.2 public key `x`.

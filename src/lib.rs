@@ -11,6 +11,7 @@
 //! - [`attenuate`]: minting and adding caveats;
 //! - [`vectors`]: the vector files, and a harness any implementation can run them with;
 //! - [`jose`]: base64url, JWKs and their thumbprints, JWS signatures (ES256, EdDSA);
+//! - [`atr`]: the `atr-jwt` profile, Apache Trusted Releases' HS256 API JWTs as PyJWT checks them;
 //! - [`dpop`]: RFC 9449 DPoP proofs checked against a request, and a `jti` replay cache;
 //! - [`inspect`]: a plain-words description of a token, for people;
 //! - [`adapter`]: the same vectors through implementations in other languages, and the
@@ -24,6 +25,7 @@
 #![warn(missing_docs)]
 
 pub mod adapter;
+pub mod atr;
 pub mod attenuate;
 pub mod caveat;
 pub mod dpop;

@@ -32,6 +32,7 @@ pub fn serve(
             Kind::Restrict,
             Kind::DpopProof,
             Kind::JwkThumbprint,
+            Kind::AtrJwt,
         ],
         categories: None,
         messages: profile == Profile::Warehouse,

@@ -16,7 +16,10 @@
 //! token body, so [`decode_lenient`] is [`crate::macaroon::base64::decode_lenient`]: both
 //! alphabets, bytes outside them skipped, padding honoured or excess, non-zero trailing bits
 //! dropped. Where it differs from strict: it accepts `+`, `/`, `=`, whitespace and junk
-//! bytes, and the non-canonical spellings whose unused bits are not zero.
+//! bytes, and the non-canonical spellings whose unused bits are not zero. PyJWT's own JWS
+//! decoder checks each segment before calling it, though: in 2.15.1 a segment passes only as
+//! canonical base64url followed by at most its exact `=` padding, which is what
+//! [`crate::atr`] implements.
 //!
 //! Other verifiers sit in between. joserfc (1.6.5, read and run) refuses `+`, `/`, junk and
 //! non-zero trailing bits, but accepts `=` padding when the padded length is a multiple of 4

@@ -45,6 +45,7 @@ pub const SHIPPED: &[(&str, &str)] = &[
     ),
     ("minting.json", include_str!("../../vectors/minting.json")),
     ("dpop.json", include_str!("../../vectors/dpop.json")),
+    ("atr-jwt.json", include_str!("../../vectors/atr-jwt.json")),
 ];
 
 /// Parses the shipped vector files.

@@ -127,6 +127,8 @@ pub enum Kind {
     DpopProof,
     /// A JWK to its RFC 7638 thumbprint.
     JwkThumbprint,
+    /// An `Authorization` header against Apache Trusted Releases' JWT verifier (`atr-jwt`).
+    AtrJwt,
 }
 
 impl Kind {
@@ -343,6 +345,20 @@ pub struct EarlierProof {
 pub struct JwkThumbprintInput {
     /// The JWK, a JSON object.
     pub jwk: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Input of an `atr_jwt` vector.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AtrJwtInput {
+    /// The `Authorization` header value.
+    pub authorization: String,
+    /// ATR's key: a 64-character hex string whose UTF-8 text is the HMAC key.
+    pub key: String,
+    /// The value ATR expects as both `iss` and `aud`.
+    pub iss_aud: String,
+    /// The verifier's clock, Unix seconds.
+    pub now: i64,
 }
 
 /// Lower- or upper-case hex to bytes.

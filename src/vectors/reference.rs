@@ -4,6 +4,7 @@ use std::borrow::Cow;
 
 use super::model::*;
 use super::runner::*;
+use crate::atr;
 use crate::attenuate::{self, Restrictions};
 use crate::caveat;
 use crate::dpop::{self, DpopError, ProofRequest, ReplayCache};
@@ -202,5 +203,20 @@ impl Implementation for Reference {
             Ok(thumbprint) => Outcome::accept(Thumbprint { thumbprint }, None),
             Err(e) => Outcome::reject(vec![e.code().to_owned()], None),
         })
+    }
+
+    fn atr_jwt(&self, i: &AtrJwtInput) -> Option<AtrOutcome> {
+        Some(
+            match atr::verify_atr(&i.authorization, i.key.as_bytes(), &i.iss_aud, i.now) {
+                Ok(c) => Outcome::accept(
+                    AtrIdentity {
+                        sub: c.sub,
+                        jti: c.jti,
+                    },
+                    None,
+                ),
+                Err(e) => Outcome::reject(vec![e.code().to_owned()], None),
+            },
+        )
     }
 }

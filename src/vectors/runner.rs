@@ -115,6 +115,18 @@ pub type DpopOutcome = Outcome<AcceptedProof>;
 /// Answer to a jwk_thumbprint vector.
 pub type ThumbprintOutcome = Outcome<Thumbprint>;
 
+/// What an accepted `atr_jwt` token yields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AtrIdentity {
+    /// The `sub` claim.
+    pub sub: String,
+    /// The `jti` claim.
+    pub jti: String,
+}
+
+/// Answer to an atr_jwt vector.
+pub type AtrOutcome = Outcome<AtrIdentity>;
+
 /// An implementation under test. Every method has a default that answers "unsupported"
 /// (`None`), so an implementation covers what it covers and the runner reports the rest as
 /// skipped, not failed.
@@ -154,6 +166,10 @@ pub trait Implementation {
     fn jwk_thumbprint(&self, _input: &JwkThumbprintInput) -> Option<ThumbprintOutcome> {
         None
     }
+    /// Check an Apache Trusted Releases API JWT.
+    fn atr_jwt(&self, _input: &AtrJwtInput) -> Option<AtrOutcome> {
+        None
+    }
 }
 
 /// The result of checking one vector under one profile.
@@ -168,7 +184,7 @@ pub enum CheckResult {
 }
 
 /// Checks one vector. `profile` is ignored for the profile-free kinds (mint, restrict,
-/// dpop_proof, jwk_thumbprint).
+/// dpop_proof, jwk_thumbprint, atr_jwt).
 pub fn check(imp: &dyn Implementation, v: &Vector, profile: Profile) -> CheckResult {
     match check_inner(imp, v, profile) {
         Ok(r) => r,
@@ -246,6 +262,10 @@ pub fn answer(
         Kind::JwkThumbprint => {
             let i: JwkThumbprintInput = serde_json::from_value(input.clone()).map_err(de)?;
             imp.jwk_thumbprint(&i).map(|o| to_json(&o, ""))
+        }
+        Kind::AtrJwt => {
+            let i: AtrJwtInput = serde_json::from_value(input.clone()).map_err(de)?;
+            imp.atr_jwt(&i).map(|o| to_json(&o, ""))
         }
     };
     Ok(got)

@@ -221,6 +221,12 @@ fn meaning(c: &Caveat<'_>, now: Option<i64>, warnings: &mut Vec<String>) -> Stri
                 list([publisher_id.clone()])
             )
         }
+        Caveat::KeyBinding { jkt } => {
+            format!(
+                "only with a DPoP proof by the key with thumbprint {} (strict profile; PyPI refuses tag 5)",
+                list([jkt.clone()])
+            )
+        }
     }
 }
 

@@ -36,6 +36,7 @@ fn restrictions() -> impl Strategy<Value = Restrictions> {
             project_names: names.map(|v| v.into_iter().map(str::to_owned).collect()),
             project_ids: ids.map(|v| v.into_iter().map(str::to_owned).collect()),
             user_id: user.map(str::to_owned),
+            bind_jkt: None,
         })
         .prop_filter("at least one restriction", |r| !r.is_empty())
 }
@@ -65,6 +66,7 @@ fn check(token_text: &str, req: (i64, Option<usize>, usize), profile: Profile) -
             name: NAMES[i],
             id: IDS[i % IDS.len()],
         }),
+        proof_jkt: None,
     };
     verify::verify(token_text, &issued, &request, profile)
 }
@@ -87,6 +89,9 @@ fn caveat_like() -> impl Strategy<Value = String> {
     let string = prop_oneof![
         "[a-z0-9-]{0,12}",
         "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+        // Key thumbprints, canonical or not in their last character, and near misses.
+        "[A-Za-z0-9_-]{42}[A-Za-z0-9_-]",
+        "[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]=?",
         "[A-Za-z._ \\\\\"\u{1}é😀-]{0,8}",
     ]
     .prop_map(|s| format!("\"{s}\""));

@@ -267,6 +267,13 @@ fn restrict_bind_jkt_then_verify_with_proof_jkt() {
         (Some(1), serde_json::json!(["caveat.unknown_tag"]))
     );
 
+    let described = stdout(&run(&["inspect", &bound]));
+    assert!(
+        described.contains("only with a DPoP proof by the key with thumbprint")
+            && described.contains("PyPI refuses this caveat: caveat has unknown tag: 5"),
+        "{described}"
+    );
+
     let bad = run(&["restrict", PROJECT_TOKEN, "--bind-jkt", "not-a-thumbprint"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("thumbprint"));

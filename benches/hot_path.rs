@@ -52,6 +52,7 @@ impl Case {
                 name: &self.project_name,
                 id: &self.project_id,
             }),
+            proof_jkt: None,
         }
     }
 
@@ -214,6 +215,7 @@ fn restrict_and_inspect(c: &mut Criterion, files: &[VectorFile], cases: &[Case])
             .to_owned()]),
         project_ids: None,
         user_id: wanted["user_id"].as_str().map(str::to_owned),
+        bind_jkt: None,
     };
     assert_eq!(restrictions.caveats().expect("valid").len(), 3);
     c.bench_function("restrict/3", |b| {

@@ -67,6 +67,7 @@ fn main() {
             name: "Sample.Project",
             id: "0d6b6a8e-2f0c-4f8e-8a3b-5b7e1c9d2a41",
         }),
+        proof_jkt: None,
     };
     for profile in Profile::ALL {
         let verdict = verify::verify(&token, &issued, &request, profile);

@@ -3,7 +3,8 @@
 //! Anyone holding a token can narrow it offline: the new signature is HMAC(old signature,
 //! caveat), so no key is needed. Restrictions are written the way PyPI writes its own caveats
 //! (compact JSON, `caveats.serialize`), in a fixed order: expiry window, project names, project
-//! ids, user. Tokens come out byte-identical to what pymacaroons produces for the same caveats.
+//! ids, user, key binding. Tokens come out byte-identical to what pymacaroons produces for the
+//! same caveats.
 
 use crate::caveat::{self, write_plain_str};
 use crate::macaroon::{self, chain, Version};
@@ -24,6 +25,10 @@ pub struct Restrictions {
     pub project_ids: Option<Vec<String>>,
     /// The owning user's UUID.
     pub user_id: Option<String>,
+    /// A DPoP key's RFC 7638 thumbprint to bind the token to (tag 5, strict profile only:
+    /// PyPI refuses the token). Binding is the last caveat written; an existing binding to
+    /// another key is not removed, so the token then needs both keys and is unusable.
+    pub bind_jkt: Option<String>,
 }
 
 /// Why restrictions cannot be written, or the token cannot be read.
@@ -50,6 +55,9 @@ pub enum AttenuateError {
     /// Not a lower-case hyphenated UUID, which is all PyPI ever matches.
     #[error("{0:?} is not a lower-case UUID")]
     InvalidUuid(String),
+    /// Not a canonical JWK SHA-256 thumbprint (43 characters of unpadded base64url).
+    #[error("{0:?} is not a canonical JWK SHA-256 thumbprint")]
+    InvalidJkt(String),
     /// The token holds a third-party caveat, which this tool cannot re-serialize.
     #[error("the token has a third-party caveat")]
     ThirdPartyCaveat,
@@ -69,6 +77,7 @@ impl AttenuateError {
             AttenuateError::EmptyList(_) => "restrict.empty_list",
             AttenuateError::InvalidName(_) => "restrict.invalid_name",
             AttenuateError::InvalidUuid(_) => "restrict.invalid_uuid",
+            AttenuateError::InvalidJkt(_) => "restrict.invalid_jkt",
             AttenuateError::ThirdPartyCaveat => "restrict.third_party_caveat",
             AttenuateError::Token(code) => code,
         }
@@ -114,6 +123,12 @@ impl Restrictions {
             write_plain_str(uuid(user)?, &mut c);
             c.push(']');
             out.push(c);
+        }
+        if let Some(jkt) = &self.bind_jkt {
+            if !caveat::is_canonical_jkt(jkt) {
+                return Err(AttenuateError::InvalidJkt(jkt.clone()));
+            }
+            out.push(format!("[5,\"{jkt}\"]"));
         }
         Ok(out)
     }

@@ -109,9 +109,18 @@ fn describe(raw: &macaroon::RawCaveat<'_>, now: Option<i64>) -> CaveatReport {
     }
     // Read it as PyPI would for a user token, so the legacy user form is described.
     let parsed = caveat::parse(raw.id, Profile::Warehouse, Some(""));
-    let meaning = match &parsed {
-        Ok(c) => Some(meaning(c, now, &mut warnings)),
-        Err(e) => {
+    let strict = caveat::parse(raw.id, Profile::Strict, Some(""));
+    let meaning = match (&parsed, &strict) {
+        (Ok(c), _) => Some(meaning(c, now, &mut warnings)),
+        // The key binding is the strict profile's own caveat: say what it means there.
+        (Err(e), Ok(c @ Caveat::KeyBinding { .. })) => {
+            warnings.push(format!(
+                "PyPI refuses this caveat: {}",
+                e.message.as_deref().unwrap_or(e.code)
+            ));
+            Some(meaning(c, now, &mut warnings))
+        }
+        (Err(e), _) => {
             match &e.message {
                 Some(m) => warnings.push(format!("PyPI refuses this caveat: {m}")),
                 None => warnings.push(format!("PyPI cannot read this caveat ({}): it stops verifying and answers \"unknown error\"", e.code)),
@@ -120,7 +129,7 @@ fn describe(raw: &macaroon::RawCaveat<'_>, now: Option<i64>) -> CaveatReport {
         }
     };
     if parsed.is_ok() {
-        if let Err(e) = caveat::parse(raw.id, Profile::Strict, Some("")) {
+        if let Err(e) = &strict {
             warnings.push(format!("not accepted by the strict profile ({})", e.code));
         }
     }
@@ -219,6 +228,12 @@ fn meaning(c: &Caveat<'_>, now: Option<i64>, warnings: &mut Vec<String>) -> Stri
             format!(
                 "only for the Trusted Publisher {} on its registered projects",
                 list([publisher_id.clone()])
+            )
+        }
+        Caveat::KeyBinding { jkt } => {
+            format!(
+                "only with a DPoP proof by the key with thumbprint {} (strict profile)",
+                list([jkt.clone()])
             )
         }
     }

@@ -178,6 +178,10 @@ struct RestrictionArgs {
     /// Not valid at or after this Unix time.
     #[arg(long)]
     not_after: Option<i64>,
+    /// Only with a DPoP proof by the key with this RFC 7638 thumbprint (strict profile only:
+    /// PyPI refuses such a token).
+    #[arg(long, value_name = "J")]
+    bind_jkt: Option<String>,
 }
 
 impl RestrictionArgs {
@@ -188,6 +192,7 @@ impl RestrictionArgs {
             project_names: (!self.projects.is_empty()).then(|| self.projects.clone()),
             project_ids: (!self.project_ids.is_empty()).then(|| self.project_ids.clone()),
             user_id: self.user_id.clone(),
+            bind_jkt: self.bind_jkt.clone(),
         }
     }
 }
@@ -220,6 +225,10 @@ struct VerifyArgs {
     /// A caveat PyPI stored when it issued the token (JSON, repeatable, in order).
     #[arg(long = "issued-caveat")]
     issued_caveats: Vec<String>,
+    /// The thumbprint of the key of a DPoP proof, already checked with `dpop verify
+    /// --access-token` against this token, presented with the request.
+    #[arg(long, value_name = "J")]
+    proof_jkt: Option<String>,
     /// Profile (default: warehouse).
     #[arg(long, default_value = "warehouse")]
     profile: Profile,
@@ -433,6 +442,7 @@ fn cmd_verify(token_text: &str, a: &VerifyArgs) -> ExitCode {
             name,
             id: a.project_id.as_deref().unwrap_or(""),
         }),
+        proof_jkt: a.proof_jkt.as_deref(),
     };
     let v = verify::verify(token_text, &issued, &request, a.profile);
     if a.json {

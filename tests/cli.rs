@@ -222,6 +222,64 @@ fn restrict_then_verify_round_trip_through_stdin() {
 }
 
 #[test]
+fn restrict_bind_jkt_then_verify_with_proof_jkt() {
+    let r = run(&["restrict", PROJECT_TOKEN, "--bind-jkt", RFC9449_JKT]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let bound = stdout(&r).trim().to_owned();
+    let verify = |profile: &'static str, proof: Option<&'static str>| {
+        let mut args = vec![
+            "verify",
+            bound.as_str(),
+            "--key-hex",
+            KEY,
+            "--now",
+            "1700000000",
+            "--project",
+            "sampleproject",
+            "--project-id",
+            PID,
+            "--profile",
+            profile,
+            "--json",
+        ];
+        if let Some(p) = proof {
+            args.extend(["--proof-jkt", p]);
+        }
+        let o = run(&args);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+        (o.status.code(), v["codes"].clone())
+    };
+    assert_eq!(
+        verify("strict", Some(RFC9449_JKT)),
+        (Some(0), serde_json::json!([]))
+    );
+    assert_eq!(
+        verify("strict", Some(RFC8037_JKT)),
+        (Some(1), serde_json::json!(["key_binding.mismatch"]))
+    );
+    assert_eq!(
+        verify("strict", None),
+        (Some(1), serde_json::json!(["key_binding.no_proof"]))
+    );
+    // PyPI knows no tag 5: the warehouse profile refuses the token whatever the proof.
+    assert_eq!(
+        verify("warehouse", Some(RFC9449_JKT)),
+        (Some(1), serde_json::json!(["caveat.unknown_tag"]))
+    );
+
+    let described = stdout(&run(&["inspect", &bound]));
+    assert!(
+        described.contains("only with a DPoP proof by the key with thumbprint")
+            && described.contains("PyPI refuses this caveat: caveat has unknown tag: 5"),
+        "{described}"
+    );
+
+    let bad = run(&["restrict", PROJECT_TOKEN, "--bind-jkt", "not-a-thumbprint"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("thumbprint"));
+}
+
+#[test]
 fn inspect_describes_caveats_and_warns() {
     let o = run(&[
         "restrict",

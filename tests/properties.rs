@@ -36,6 +36,7 @@ fn restrictions() -> impl Strategy<Value = Restrictions> {
             project_names: names.map(|v| v.into_iter().map(str::to_owned).collect()),
             project_ids: ids.map(|v| v.into_iter().map(str::to_owned).collect()),
             user_id: user.map(str::to_owned),
+            bind_jkt: None,
         })
         .prop_filter("at least one restriction", |r| !r.is_empty())
 }
@@ -50,6 +51,22 @@ fn request() -> impl Strategy<Value = (i64, Option<usize>, usize)> {
 }
 
 fn check(token_text: &str, req: (i64, Option<usize>, usize), profile: Profile) -> verify::Verdict {
+    check_with_proof(token_text, req, profile, None)
+}
+
+/// Two real key thumbprints: RFC 9449's example P-256 key and RFC 8037's Ed25519 key.
+const JKTS: [&str; 2] = [
+    "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I",
+    "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k",
+];
+
+/// [`check`] with the key thumbprint of an already verified DPoP proof.
+fn check_with_proof(
+    token_text: &str,
+    req: (i64, Option<usize>, usize),
+    profile: Profile,
+    proof_jkt: Option<&str>,
+) -> verify::Verdict {
     let (now, project, user) = req;
     let issued = Issued {
         identifier: IDENT,
@@ -65,6 +82,7 @@ fn check(token_text: &str, req: (i64, Option<usize>, usize), profile: Profile) -
             name: NAMES[i],
             id: IDS[i % IDS.len()],
         }),
+        proof_jkt,
     };
     verify::verify(token_text, &issued, &request, profile)
 }
@@ -87,6 +105,9 @@ fn caveat_like() -> impl Strategy<Value = String> {
     let string = prop_oneof![
         "[a-z0-9-]{0,12}",
         "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+        // Key thumbprints, canonical or not in their last character, and near misses.
+        "[A-Za-z0-9_-]{42}[A-Za-z0-9_-]",
+        "[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]=?",
         "[A-Za-z._ \\\\\"\u{1}é😀-]{0,8}",
     ]
     .prop_map(|s| format!("\"{s}\""));
@@ -225,6 +246,44 @@ proptest! {
                 }
             }
         }
+    }
+
+    /// In the strict profile a key binding adds exactly one condition: the verdict is the
+    /// unbound token's, plus `key_binding.no_proof` or `key_binding.mismatch` unless the proof
+    /// is by the bound key. A second binding to another key makes every proof fail.
+    #[test]
+    fn key_binding_adds_one_condition(
+        r in restrictions(),
+        req in request(),
+        bound in 0usize..2,
+        proof in proptest::option::of(0usize..2),
+        rebind in any::<bool>(),
+    ) {
+        let (plain, _) = attenuate::mint(&KEY, IDENT, "pypi.org", &r).expect("mints");
+        let bind = |t: &str, k: usize| {
+            let with = attenuate::Restrictions { bind_jkt: Some(JKTS[k].to_owned()), ..Default::default() };
+            attenuate::restrict(t, &with).expect("binds").0
+        };
+        let mut token_text = bind(&plain, bound);
+        if rebind {
+            token_text = bind(&token_text, 1 - bound);
+        }
+        let proof_jkt = proof.map(|k| JKTS[k]);
+        let unbound = check_with_proof(&plain, req, Profile::Strict, proof_jkt);
+        let v = check_with_proof(&token_text, req, Profile::Strict, proof_jkt);
+        let mut want = unbound.codes();
+        let bindings: &[usize] = if rebind { &[bound, 1 - bound] } else { &[bound] };
+        for &k in bindings {
+            match proof {
+                None => want.push("key_binding.no_proof"),
+                Some(p) if p != k => want.push("key_binding.mismatch"),
+                Some(_) => {}
+            }
+        }
+        prop_assert_eq!(v.codes(), want);
+        prop_assert_eq!(v.valid, unbound.valid && !rebind && proof == Some(bound));
+        // PyPI knows no tag 5: the warehouse profile never accepts a bound token.
+        prop_assert!(!check_with_proof(&token_text, req, Profile::Warehouse, proof_jkt).valid);
     }
 
     #[test]

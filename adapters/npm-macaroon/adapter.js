@@ -76,6 +76,8 @@ function restrictionCaveats(r, restrict) {
 }
 
 function produce(m, restrictions, restrict) {
+  // `bind_jkt` asks for the strict profile's key-binding caveat (tag 5), which PyPI never writes.
+  if ("bind_jkt" in restrictions) return { outcome: "unsupported", message: "no key-binding caveat (bind_jkt) in PyPI's caveats" };
   const r = restrictionCaveats(restrictions, restrict);
   if (Array.isArray(r)) return { outcome: "invalid", codes: r };
   for (const c of r.caveats) m.addFirstPartyCaveat(c);

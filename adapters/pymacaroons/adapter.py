@@ -161,6 +161,9 @@ def verify(inp):
 
 
 def produce(m, restrictions, restrict):
+    if "bind_jkt" in restrictions:
+        # The strict profile's key-binding caveat (tag 5), which PyPI never writes.
+        return {"outcome": "unsupported", "message": "no key-binding caveat (bind_jkt) in PyPI's caveats"}
     try:
         caveats = protocol.restriction_caveats(restrictions, restrict)
     except protocol.Refused as r:

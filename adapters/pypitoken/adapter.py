@@ -85,7 +85,13 @@ def restricted(token, r):
     return {"outcome": "valid", "value": {"caveats": caveats, "token": token.dump()}}
 
 
+# `bind_jkt` asks for the strict profile's key-binding caveat (tag 5), which PyPI never writes.
+UNSUPPORTED_BIND = {"outcome": "unsupported", "message": "no key-binding caveat (bind_jkt) in PyPI's caveats"}
+
+
 def mint(inp):
+    if "bind_jkt" in inp["restrictions"]:
+        return UNSUPPORTED_BIND
     try:
         token = pypitoken.Token.create(domain=inp["location"], identifier=inp["identifier"],
                                        key=bytes.fromhex(inp["key_hex"]))
@@ -97,6 +103,8 @@ def mint(inp):
 
 
 def restrict(inp):
+    if "bind_jkt" in inp["restrictions"]:
+        return UNSUPPORTED_BIND
     try:
         return restricted(pypitoken.Token.load(inp["token"]), inp["restrictions"])
     except Exception as exc:  # noqa: BLE001

@@ -10,7 +10,10 @@
 //! `caveat_fast_path_agrees` property test and the `caveat` fuzz target check.
 
 use super::json::{Int, JsonStr};
-use super::{is_canonical_uuid, is_normalized_name, Caveat, StrList, STRICT_MAX_CAVEAT_BYTES};
+use super::{
+    is_canonical_jkt, is_canonical_uuid, is_normalized_name, Caveat, StrList,
+    STRICT_MAX_CAVEAT_BYTES,
+};
 use crate::profile::Profile;
 
 /// Elements kept from the array after the tag; later ones are read and dropped.
@@ -205,7 +208,7 @@ fn non_negative_i64(i: &Int<'_>) -> bool {
 }
 
 /// The canonical shapes only: exact element counts, non-negative `i64` times, normalized
-/// names, canonical UUIDs, non-empty lists.
+/// names, canonical UUIDs, canonical thumbprints, non-empty lists.
 fn strict<'a>(
     tag: i64,
     first: Option<Item<'a>>,
@@ -231,6 +234,9 @@ fn strict<'a>(
         }
         (3, 1, Some(Item::Str(user_id)), _) if uuid(&user_id) => {
             Some(Caveat::RequestUser { user_id })
+        }
+        (5, 1, Some(Item::Str(jkt)), _) if is_canonical_jkt(jkt.raw()) => {
+            Some(Caveat::KeyBinding { jkt })
         }
         (4, 1, Some(Item::Str(publisher_id)), _)
         | (4, 2, Some(Item::Str(publisher_id)), Some(Item::Null))

@@ -59,6 +59,12 @@ pub enum Caveat<'a> {
         /// Deprecated OIDC claims (ignored by every check).
         claims: Option<Value<'a>>,
     },
+    /// Tag 5 (strict profile only): the token is bound to a key. It holds only for a request
+    /// carrying a verified DPoP proof whose key has this RFC 7638 thumbprint (`cnf.jkt`).
+    KeyBinding {
+        /// The thumbprint: canonical unpadded base64url of a SHA-256 digest (43 characters).
+        jkt: JsonStr<'a>,
+    },
 }
 
 /// The list of strings of a project-name or project-id caveat, borrowed from the caveat.
@@ -156,6 +162,7 @@ impl Caveat<'_> {
             Caveat::ProjectId { .. } => "project_id",
             Caveat::RequestUser { .. } | Caveat::LegacyUser => "request_user",
             Caveat::OidcPublisher { .. } => "oidc_publisher",
+            Caveat::KeyBinding { .. } => "key_binding",
         }
     }
 
@@ -201,6 +208,10 @@ impl Caveat<'_> {
                     Some(c) => json::dumps_sorted_compact(c, &mut out),
                     None => out.push_str("null"),
                 }
+            }
+            Caveat::KeyBinding { jkt } => {
+                out.push_str("[5,");
+                json::dumps_sorted_compact(&Value::Str(jkt.clone()), &mut out);
             }
         }
         out.push(']');
@@ -640,13 +651,25 @@ fn strict_names(v: Value<'_>) -> Result<Vec<JsonStr<'_>>, CaveatError> {
     Ok(names)
 }
 
-fn strict_uuid(s: JsonStr<'_>) -> Result<JsonStr<'_>, CaveatError> {
-    let ok = s.decode().map(|d| is_canonical_uuid(&d)).unwrap_or(false);
-    if ok {
+/// `s` when its decoded text passes `canonical`, else `code`.
+fn strict_form<'a>(
+    s: JsonStr<'a>,
+    canonical: fn(&str) -> bool,
+    code: &'static str,
+) -> Result<JsonStr<'a>, CaveatError> {
+    if s.decode().is_ok_and(|d| canonical(&d)) {
         Ok(s)
     } else {
-        Err(CaveatError::strict("caveat.invalid_uuid"))
+        Err(CaveatError::strict(code))
     }
+}
+
+fn strict_uuid(s: JsonStr<'_>) -> Result<JsonStr<'_>, CaveatError> {
+    strict_form(s, is_canonical_uuid, "caveat.invalid_uuid")
+}
+
+fn strict_jkt(s: JsonStr<'_>) -> Result<JsonStr<'_>, CaveatError> {
+    strict_form(s, is_canonical_jkt, "caveat.invalid_jkt")
 }
 
 fn strict_ids(v: Value<'_>) -> Result<Vec<JsonStr<'_>>, CaveatError> {
@@ -671,6 +694,7 @@ fn strict_array(items: Vec<Value<'_>>) -> Result<Caveat<'_>, CaveatError> {
         Some(0) => (2, 2),
         Some(1..=3) => (1, 1),
         Some(4) => (1, 2),
+        Some(5) => (1, 1),
         _ => return Err(CaveatError::strict("caveat.unknown_tag")),
     };
     let fields: Vec<Value<'_>> = it.collect();
@@ -699,6 +723,9 @@ fn strict_array(items: Vec<Value<'_>>) -> Result<Caveat<'_>, CaveatError> {
         }),
         Some(3) => Ok(Caveat::RequestUser {
             user_id: strict_uuid(strict_string(next())?)?,
+        }),
+        Some(5) => Ok(Caveat::KeyBinding {
+            jkt: strict_jkt(strict_string(next())?)?,
         }),
         _ => {
             let id = next();
@@ -898,6 +925,18 @@ pub fn is_canonical_uuid(s: &str) -> bool {
         && lower_hex(&b[24..])
 }
 
+/// A JWK SHA-256 thumbprint as RFC 7638 writes it: 43 characters of unpadded base64url
+/// (`A–Z a–z 0–9 - _`), the last one with its two unused low bits zero, so that each
+/// 32-byte digest has exactly one spelling.
+pub fn is_canonical_jkt(s: &str) -> bool {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let Ok(b) = <&[u8; 43]>::try_from(s.as_bytes()) else {
+        return false;
+    };
+    let index = |c: &u8| ALPHABET.iter().position(|a| a == c);
+    b.iter().all(|c| index(c).is_some()) && index(&b[42]).is_some_and(|i| i % 4 == 0)
+}
+
 /// The 128-bit value of a UUID spelled any way Python's `uuid.UUID()` and PostgreSQL's uuid
 /// input both accept: upper or lower case, hyphens anywhere, optional braces. PyPI finds a
 /// token's database row by this value, so every such spelling finds the same row.
@@ -945,5 +984,21 @@ mod tests {
             uuid_value("5f0b3a4e-8c1d-4e2f-9a6b-7c8d9e0f1a2b")
         );
         assert_eq!(uuid_value("not-a-uuid"), None);
+    }
+
+    #[test]
+    fn recognises_canonical_thumbprints_only() {
+        // RFC 9449 §6.1's example thumbprint.
+        let jkt = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I";
+        assert!(is_canonical_jkt(jkt));
+        assert!(!is_canonical_jkt(&format!("{jkt}=")));
+        assert!(!is_canonical_jkt(&jkt[..42]));
+        // Same digest, unused low bits set.
+        assert!(!is_canonical_jkt(
+            "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4J"
+        ));
+        assert!(!is_canonical_jkt(
+            "0ZcOCORZNYy+DWpqq30jZyJGHTN0d2HglBV3uiguA4I"
+        ));
     }
 }

@@ -239,6 +239,7 @@ impl Context<'_> {
                 name: pick(NAMES, n),
                 id: pick(IDS, i),
             }),
+            proof_jkt: None,
         };
         verify::verify(token_text, &issued, &request, profile)
     }

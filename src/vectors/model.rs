@@ -183,6 +183,9 @@ pub struct VerifyInput {
     pub project: Option<ProjectInput>,
     /// The token's database row.
     pub row: RowInput,
+    /// The thumbprint of the key of a DPoP proof already verified for this request, if any.
+    #[serde(default)]
+    pub proof_jkt: Option<String>,
 }
 
 impl VerifyInput {
@@ -220,6 +223,7 @@ impl VerifyInput {
                 name: &p.name,
                 id: &p.id,
             }),
+            proof_jkt: self.proof_jkt.as_deref(),
         };
         Ok(f(&self.token, &issued, &request))
     }
@@ -279,6 +283,9 @@ pub struct RestrictionsInput {
     pub project_ids: Option<Vec<String>>,
     /// User id.
     pub user_id: Option<String>,
+    /// Key thumbprint to bind the token to (strict-profile caveat, tag 5).
+    #[serde(default)]
+    pub bind_jkt: Option<String>,
 }
 
 /// Input of a `mint` vector.

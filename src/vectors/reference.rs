@@ -29,6 +29,7 @@ fn restrictions(r: &RestrictionsInput) -> Restrictions {
         project_names: r.project_names.clone(),
         project_ids: r.project_ids.clone(),
         user_id: r.user_id.clone(),
+        bind_jkt: r.bind_jkt.clone(),
     }
 }
 

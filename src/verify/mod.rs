@@ -10,6 +10,8 @@
 
 use std::borrow::Cow;
 
+use subtle::ConstantTimeEq;
+
 use crate::caveat::{self, pyfmt, Caveat, CaveatError, NormalizedName};
 use crate::macaroon::{self, chain, Version};
 use crate::profile::Profile;
@@ -63,6 +65,11 @@ pub struct Request<'a> {
     pub now: i64,
     /// The project the request acts on; `None` for PyPI's project-less endpoints.
     pub project: Option<Project<'a>>,
+    /// The RFC 7638 thumbprint of the key of a DPoP proof presented with the token, which the
+    /// caller has already checked with [`crate::dpop::verify_proof`] (its `ath` covering this
+    /// exact token string); `None` when no proof came with the request. Only key-binding
+    /// caveats (strict profile) read it.
+    pub proof_jkt: Option<&'a str>,
 }
 
 /// One reason a token was refused.
@@ -467,6 +474,25 @@ fn evaluate(
                     "oidc_publisher.project_mismatch",
                     format!("OIDC scoped token is not valid for project '{}'", p.name),
                 )
+            }
+        }
+        Caveat::KeyBinding { jkt } => {
+            // Only the strict profile reads tag 5, and it reports no messages.
+            let Some(presented) = request.proof_jkt else {
+                return Some(Failure {
+                    code: "key_binding.no_proof",
+                    message: None,
+                });
+            };
+            // Escapes are allowed in the caveat's JSON string; compare the decoded thumbprint.
+            let bound = jkt.decode().unwrap_or_default();
+            if bool::from(bound.as_bytes().ct_eq(presented.as_bytes())) {
+                None
+            } else {
+                Some(Failure {
+                    code: "key_binding.mismatch",
+                    message: None,
+                })
             }
         }
     }

@@ -26,6 +26,12 @@ NOW = 1700000500
 NBF, EXP = 1700000000, 1700000900
 USER_OWNER = {"user_id": USER}
 PUB_OWNER = {"publisher_id": PUB, "publisher_project_ids": [PID]}
+# RFC 7638 thumbprints of two real keys: RFC 9449's example P-256 key (its §6.1 `cnf.jkt`) and
+# RFC 8037's Ed25519 test key. Both appear in vectors/dpop.json.
+JKT = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"
+OTHER_JKT = "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
+BIND = f'[5,"{JKT}"]'
+OTHER_BIND = f'[5,"{OTHER_JKT}"]'
 
 PROJECT_TOKEN = ['[1,["sample-project"]]', f'[2,["{PID}"]]']
 USER_TOKEN = [f'[3,"{USER}"]']
@@ -324,7 +330,25 @@ def caveat_parsing(g):
     k("tag/float-not-integral", "`1.5` as the tag.", '[1.5,["foo"]]')
     k("tag/string-zero", 'The string "0" as the tag.', '["0",50,10]')
     k("tag/null", "null as the tag.", "[null,50,10]")
-    k("tag/five", "Tag 5, unassigned.", "[5]")
+    k("tag/five", "Tag 5 alone: PyPI has no tag 5; the strict profile's key binding is missing its thumbprint.", "[5]")
+    # Key binding (tag 5): the strict profile's own caveat; PyPI has no class for it.
+    k("key-binding/canonical", "`[5, jkt]` binding the token to RFC 9449's example P-256 key.", BIND)
+    k("key-binding/ed25519-key", "A binding to RFC 8037's Ed25519 test key.", OTHER_BIND)
+    k("key-binding/spaced", "The same binding with pypitoken's `json.dumps` spacing.", f'[5, "{JKT}"]')
+    k("key-binding/escaped-char", "The thumbprint's first character written as a `\\u` escape.", '[5,"\\u0030' + JKT[1:] + '"]', "unicode")
+    k("key-binding/short", "42 characters: one short of a SHA-256 thumbprint.", f'[5,"{JKT[:-1]}"]', "boundary")
+    k("key-binding/long", "44 characters.", f'[5,"{JKT}A"]', "boundary")
+    k("key-binding/padded", "The thumbprint with `=` padding.", f'[5,"{JKT}="]')
+    k("key-binding/non-canonical-bits", "The last character with its two unused low bits set: the same digest, another spelling.", f'[5,"{JKT[:-1]}J"]')
+    k("key-binding/standard-alphabet", "`+` instead of `-`: the standard base64 alphabet.", f'[5,"{JKT.replace("-", "+")}"]')
+    k("key-binding/hex-digest", "The SHA-256 digest in hex (64 characters), not base64url.", f'[5,"{base64.urlsafe_b64decode(JKT + "=").hex()}"]')
+    k("key-binding/empty-string", "An empty thumbprint.", '[5,""]')
+    k("key-binding/int", "A number instead of a thumbprint.", "[5,123]")
+    k("key-binding/null", "null instead of a thumbprint.", "[5,null]")
+    k("key-binding/list", "The thumbprint inside a list.", f'[5,["{JKT}"]]')
+    k("key-binding/trailing-element", "A third element after the thumbprint.", f'[5,"{JKT}",null]', "trailing-fields")
+    k("key-binding/two-thumbprints", "Two thumbprints in one caveat.", f'[5,"{JKT}","{OTHER_JKT}"]', "trailing-fields")
+    k("key-binding/cnf-object", "A JWT-style `{\"cnf\": {\"jkt\": …}}` object: not a caveat form in either profile.", f'{{"cnf": {{"jkt": "{JKT}"}}}}', "legacy")
     k("tag/large", "Tag 9999999 (a Warehouse test value).", "[9999999]", "known-answer")
     k("tag/negative", "Tag -1.", "[-1,50,10]")
     k("tag/huge-int", "A 40-digit tag.", "[" + "1" * 40 + "]")
@@ -481,14 +505,15 @@ def caveat_parsing(g):
 def verification(g):
     c = "verification"
 
-    def v(i, desc, caveats, now=NOW, project=PROJ, owner=USER_OWNER, *f, stored=(), key=KEY, token=None, identifier=IDENT):
+    def v(i, desc, caveats, now=NOW, project=PROJ, owner=USER_OWNER, *f, stored=(), key=KEY, token=None, identifier=IDENT, proof_jkt=None):
         if token is not None:
             t = token
         elif any(isinstance(x, bytes) for x in caveats):
             t = tok(v2(caveats))
         else:
             t = mint(caveats)
-        g.verify(c, f"verify/{i}", desc, t, now, project, owner, stored=stored, key=key, identifier=identifier, flags=f)
+        g.verify(c, f"verify/{i}", desc, t, now, project, owner, stored=stored, key=key, identifier=identifier, flags=f,
+                 proof_jkt=proof_jkt)
 
     exp = [f"[0,{EXP},{NBF}]"]
     v("expiration/inside", "Inside the window.", exp)
@@ -564,6 +589,20 @@ def verification(g):
     v("oidc/with-claims", "`[4, id, {claims}]` of May 2023.", [f'[4,"{PUB}",{{"ref":"main"}}]'], NOW, PROJ, PUB_OWNER, "oidc")
     v("oidc/wrong-project-message", "OIDC message quotes the display name without repr.", [f'[4,"{PUB}",null]'], NOW, {"name": "O'Brien", "id": OTHER_PID}, PUB_OWNER, "oidc")
     v("oidc/project-id-caveat-fails", "OIDC token whose project-id caveat lacks the project.", [f'[4,"{PUB}",null]', f'[2,["{OTHER_PID}"]]'], NOW, PROJ, PUB_OWNER, "oidc")
+    # Key binding (tag 5). `proof_jkt` is the key of a DPoP proof the caller already verified.
+    v("key-binding/matching-proof", "A token bound to a key, presented with a proof by that key.", [BIND], proof_jkt=JKT)
+    v("key-binding/other-key", "A proof by another key than the bound one.", [BIND], proof_jkt=OTHER_JKT)
+    v("key-binding/no-proof", "A bound token presented without a proof, as a bearer token.", [BIND])
+    v("key-binding/two-bindings-first-key", "Bound to two different keys, proof by the first: no single proof satisfies both.", [BIND, OTHER_BIND], proof_jkt=JKT)
+    v("key-binding/two-bindings-second-key", "Bound to two different keys, proof by the second.", [BIND, OTHER_BIND], proof_jkt=OTHER_JKT)
+    v("key-binding/same-binding-twice", "The same binding twice, with a proof by that key.", [BIND, BIND], proof_jkt=JKT)
+    v("key-binding/with-other-caveats", "A project token with an expiry window and a binding, all holding.", PROJECT_TOKEN + [f"[0,{EXP},{NBF}]", BIND], proof_jkt=JKT)
+    v("key-binding/with-other-caveats-wrong-project", "The same on another project: only the project caveats fail.", PROJECT_TOKEN + [f"[0,{EXP},{NBF}]", BIND], NOW, OTHER_PROJ, USER_OWNER, "message-precedence", proof_jkt=JKT)
+    v("key-binding/expired-and-no-proof", "Expired and presented without a proof: both failures, in caveat order.", [f"[0,{EXP},{NBF}]", BIND], EXP, PROJ, USER_OWNER, "message-precedence")
+    v("key-binding/proof-for-unbound-token", "A proof presented with a token that has no binding changes nothing.", PROJECT_TOKEN, proof_jkt=JKT)
+    v("key-binding/binding-then-unknown-tag", "A binding followed by tag 7: PyPI names tag 5 first.", [BIND, "[7]"], NOW, PROJ, USER_OWNER, "message-precedence", proof_jkt=JKT)
+    v("key-binding/malformed-binding", "A padded thumbprint cannot bind, whatever the proof.", [f'[5,"{JKT}="]'], proof_jkt=JKT)
+    v("key-binding/wrong-key-signature", "A matching proof does not make up for a wrong root key.", [BIND], NOW, PROJ, USER_OWNER, key=bytes(32), proof_jkt=JKT)
     # Precedence and aborts
     v("precedence/two-failures", "Expired and wrong project: both reasons, in caveat order.", [f"[0,{EXP},{NBF}]", '[1,["other"]]'], EXP, PROJ, USER_OWNER, "message-precedence")
     v("precedence/same-failure-twice", "The same failing caveat twice is reported twice.", [f"[0,{EXP},{NBF}]"] * 2, EXP, PROJ, USER_OWNER, "message-precedence")
@@ -704,6 +743,12 @@ def attenuation(g):
     r("uppercase-user-id", "An upper-case UUID would never match at PyPI.", base, {"user_id": USER.upper()}, error="restrict.invalid_uuid")
     r("malformed-token", "The token to attenuate does not decode.", "pypi-AAAA", {"user_id": USER}, error="macaroon.malformed")
     r("v1-token", "A V1 token: attenuated in V1 (as pymacaroons does).", tok(v1(PROJECT_TOKEN)), {"user_id": USER})
+    r("bind-jkt", "Bind a user token to a DPoP key (`--bind-jkt`).", user, {"bind_jkt": JKT})
+    r("bind-jkt-with-window", "A window and a binding: the binding is written last.", base, {"not_before": NBF, "not_after": EXP, "bind_jkt": JKT})
+    r("bind-jkt-already-bound", "Binding an already bound token to another key adds a second binding; nothing removes the first.", mint(USER_TOKEN + [BIND]), {"bind_jkt": OTHER_JKT})
+    r("bind-jkt-padded", "A padded thumbprint is refused.", user, {"bind_jkt": JKT + "="}, error="restrict.invalid_jkt")
+    r("bind-jkt-short", "A 42-character thumbprint is refused.", user, {"bind_jkt": JKT[:-1]}, error="restrict.invalid_jkt")
+    r("bind-jkt-non-canonical", "A thumbprint whose last character has unused bits set is refused.", user, {"bind_jkt": JKT[:-1] + "J"}, error="restrict.invalid_jkt")
 
     # Each attenuated token then verifies at PyPI as expected.
     for vec in list(g.files["attenuation"]):
@@ -717,9 +762,11 @@ def attenuation(g):
         if "project_names" in rs and "sample-project" not in [n.lower().replace(".", "-") for n in rs["project_names"]]:
             project = {"name": rs["project_names"][0], "id": PID}
         now = NBF + 5 if "not_before" in rs and rs["not_before"] > 0 else (5 if "not_before" in rs else NOW)
-        g.verify("attenuation", vec["id"].replace("restrict/", "restrict-verify/"),
-                 "The token produced by " + vec["id"] + " checked at PyPI inside its restrictions.",
-                 exp["token"], now, project, USER_OWNER)
+        bound = rs.get("bind_jkt")
+        desc = "The token produced by " + vec["id"] + " checked at PyPI inside its restrictions"
+        desc += f", with a proof by the key `{bound}`." if bound else "."
+        g.verify("attenuation", vec["id"].replace("restrict/", "restrict-verify/"), desc,
+                 exp["token"], now, project, USER_OWNER, proof_jkt=bound)
 
 
 # =============================================================================================
@@ -748,3 +795,5 @@ def minting(g):
     m("name-leading-underscore", "A name starting with `_`: PyPI registers only `^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$` (any case).", {"project_names": ["_abc"]}, error="restrict.invalid_name")
     m("name-trailing-dot", "A name ending with `.`: not a name PyPI registers.", {"project_names": ["abc."]}, error="restrict.invalid_name")
     m("empty-ids", "An empty id list.", {"project_ids": []}, error="restrict.empty_list")
+    m("bind-jkt", "A user token bound to a DPoP key from the start.", {"user_id": USER, "bind_jkt": JKT})
+    m("invalid-jkt", "A thumbprint in the standard base64 alphabet.", {"bind_jkt": JKT.replace("-", "+")}, error="restrict.invalid_jkt")

@@ -163,6 +163,7 @@ KIND_NAMES = {
     "RequestUser": "request_user",
     "OIDCPublisher": "oidc_publisher",
     "LegacyUser": "request_user",
+    "KeyBinding": "key_binding",
 }
 
 
@@ -375,9 +376,13 @@ class Generator:
         return getattr(res, "reason", None)
 
     def verify(self, category, vid, description, token, now, project, owner, stored=(),
-               key=KEY, identifier=IDENT, flags=()):
+               key=KEY, identifier=IDENT, flags=(), proof_jkt=None):
         row = {"identifier": identifier, "owner": owner, "stored_caveats": list(stored)}
         inp = {"token": token, "key_hex": key.hex(), "now": now, "project": project, "row": row}
+        if proof_jkt is not None:
+            # A DPoP proof's key, already verified by the caller. PyPI reads no DPoP header, so
+            # Warehouse is asked exactly as without it.
+            inp["proof_jkt"] = proof_jkt
         w = self.w.verify(token, key, row, now, project)
         flags = list(flags)
         if w["valid"]:
@@ -412,7 +417,7 @@ class Generator:
             if aborted:
                 flags.append("abort")
             wexp = {"valid": False, "codes": codes, "message": w["message"]}
-        sv, scodes = strict.verify(token, key, row, now, project)
+        sv, scodes = strict.verify(token, key, row, now, project, proof_jkt)
         sexp = {"valid": sv, "codes": scodes}
         peers = {}
         pkw = {"op": "check", "token": token, "key_hex": key.hex(), "now": now}
@@ -471,7 +476,11 @@ class Generator:
             out.append(C.serialize(C.ProjectID(project_ids=r["project_ids"])))
         if "user_id" in r:
             out.append(C.serialize(C.RequestUser(user_id=r["user_id"])))
-        return [c.decode() for c in out]
+        out = [c.decode() for c in out]
+        if "bind_jkt" in r:
+            # Warehouse has no key-binding caveat class; the strict profile's serializer writes it.
+            out.append(strict.canonical(("KeyBinding", (r["bind_jkt"],))))
+        return out
 
     # -- output --------------------------------------------------------------------------------
 

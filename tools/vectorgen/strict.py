@@ -211,13 +211,25 @@ def _ids(v):
     return [_uuid(x) for x in ids]
 
 
+def _jkt(s):
+    """A JWK SHA-256 thumbprint exactly as RFC 7638 writes it: the one unpadded base64url
+    spelling of 32 bytes (re-encoding the decoded bytes gives the same text)."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]{43}", s):
+        raise Reject("caveat.invalid_jkt")
+    digest = base64.urlsafe_b64decode(s + "=")
+    if len(digest) != 32 or base64.urlsafe_b64encode(digest).rstrip(b"=").decode() != s:
+        raise Reject("caveat.invalid_jkt")
+    return s
+
+
 def _exact_keys(obj, keys):
     if set(obj) != set(keys):
         raise Reject("caveat.legacy_shape")
 
 
 # Arity (fields after the tag) per tag; OIDCPublisher may carry its deprecated third element as null.
-_ARITY = {0: (2, 2), 1: (1, 1), 2: (1, 1), 3: (1, 1), 4: (1, 2)}
+# Tag 5 (KeyBinding, `[5, jkt]`) is the strict profile's own: PyPI has no such caveat.
+_ARITY = {0: (2, 2), 1: (1, 1), 2: (1, 1), 3: (1, 1), 4: (1, 2), 5: (1, 1)}
 
 
 def parse_caveat(raw: bytes, request_user: str | None):
@@ -254,6 +266,8 @@ def parse_caveat(raw: bytes, request_user: str | None):
         return ("ProjectID", (_ids(fields[0]),))
     if tag == 3:
         return ("RequestUser", (_uuid(_str(fields[0])),))
+    if tag == 5:
+        return ("KeyBinding", (_jkt(_str(fields[0])),))
     if len(fields) == 2 and fields[1] is not None:
         raise Reject("caveat.deprecated_claims")
     return ("OIDCPublisher", (_uuid(_str(fields[0])),))
@@ -293,6 +307,8 @@ def canonical(parsed) -> str:
         return dump([3, f[0]])
     if kind == "LegacyUser":
         return dump([3, f[0]]) if f[0] is not None else None
+    if kind == "KeyBinding":
+        return dump([5, f[0]])
     return dump([4, f[0], None])
 
 
@@ -300,9 +316,14 @@ def normalize(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def evaluate(parsed, now, project, owner):
-    """One caveat against the context; None when it holds, else its code."""
+def evaluate(parsed, now, project, owner, proof_jkt=None):
+    """One caveat against the context; None when it holds, else its code. `proof_jkt` is the
+    thumbprint of an already verified DPoP proof's key, or None without a proof."""
     kind, f = parsed
+    if kind == "KeyBinding":
+        if proof_jkt is None:
+            return "key_binding.no_proof"
+        return None if hmaclib.compare_digest(f[0].encode(), proof_jkt.encode()) else "key_binding.mismatch"
     if kind == "Expiration":
         expires_at, not_before = f
         return "expiration.outside_window" if now < not_before or now >= expires_at else None
@@ -332,7 +353,7 @@ def evaluate(parsed, now, project, owner):
     return None
 
 
-def verify(token: str, key: bytes, row: dict, now: int, project):
+def verify(token: str, key: bytes, row: dict, now: int, project, proof_jkt=None):
     """Strict verdict: (valid, codes)."""
     try:
         location, identifier, caveats, sig = decode(token)
@@ -363,7 +384,7 @@ def verify(token: str, key: bytes, row: dict, now: int, project):
         except Reject as r:
             codes.append(r.code)
             continue
-        code = evaluate(parsed, now, project, owner)
+        code = evaluate(parsed, now, project, owner, proof_jkt)
         if code:
             codes.append(code)
     return not codes, codes

@@ -151,6 +151,11 @@ fn caveats_for(r: &Value, restrict: bool) -> Result<Vec<String>, &'static str> {
 }
 
 fn produced(mut m: Macaroon, restrictions: &Value, restrict: bool) -> Value {
+    // `bind_jkt` asks for the strict profile's key-binding caveat (tag 5), which PyPI never
+    // writes.
+    if restrictions.get("bind_jkt").is_some() {
+        return json!({"outcome": "unsupported", "message": "no key-binding caveat (bind_jkt) in PyPI's caveats"});
+    }
     let caveats = match caveats_for(restrictions, restrict) {
         Ok(c) => c,
         Err(code) => return json!({"outcome": "invalid", "codes": [code]}),

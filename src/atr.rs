@@ -331,13 +331,14 @@ fn python_int(v: &Value) -> Option<i128> {
 
 fn int_of_str(s: &str) -> Option<i128> {
     let t = s.trim();
-    let (negative, digits) = match t.as_bytes().first()? {
-        b'-' => (true, &t[1..]),
-        b'+' => (false, &t[1..]),
-        _ => (false, t),
+    let (negative, digits) = if let Some(rest) = t.strip_prefix('-') {
+        (true, rest)
+    } else {
+        (false, t.strip_prefix('+').unwrap_or(t))
     };
     let b = digits.as_bytes();
-    if b.is_empty() || !b[0].is_ascii_digit() || !b[b.len() - 1].is_ascii_digit() {
+    let digit_at = |c: Option<&u8>| c.is_some_and(u8::is_ascii_digit);
+    if !digit_at(b.first()) || !digit_at(b.last()) {
         return None;
     }
     let mut value: i128 = 0;

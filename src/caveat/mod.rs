@@ -863,7 +863,9 @@ impl<'a> NormalizedName<'a> {
     /// Whether the caveat entry equals this normalized name (Python string equality).
     pub fn matches(&self, entry: &JsonStr<'_>) -> bool {
         match self.len {
-            Some(len) if !entry.has_escapes() => entry.raw().as_bytes() == &self.inline[..len],
+            Some(len) if !entry.has_escapes() => {
+                self.inline.get(..len) == Some(entry.raw().as_bytes())
+            }
             _ => is_normalized_form_of(entry, self.name),
         }
     }
@@ -910,6 +912,7 @@ pub fn is_valid_project_name(name: &str) -> bool {
 
 /// `str(uuid.UUID(...))`: lower-case hex, hyphenated 8-4-4-4-12.
 pub fn is_canonical_uuid(s: &str) -> bool {
+    // A fixed-size array: every index below is checked at compile time.
     let Ok(b) = <&[u8; 36]>::try_from(s.as_bytes()) else {
         return false;
     };
@@ -929,12 +932,10 @@ pub fn is_canonical_uuid(s: &str) -> bool {
 /// (`A–Z a–z 0–9 - _`), the last one with its two unused low bits zero, so that each
 /// 32-byte digest has exactly one spelling.
 pub fn is_canonical_jkt(s: &str) -> bool {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let Ok(b) = <&[u8; 43]>::try_from(s.as_bytes()) else {
-        return false;
-    };
-    let index = |c: &u8| ALPHABET.iter().position(|a| a == c);
-    b.iter().all(|c| index(c).is_some()) && index(&b[42]).is_some_and(|i| i % 4 == 0)
+    // 43 canonical characters are exactly 32 bytes; the strict decoder owns the alphabet and
+    // the zero-trailing-bits rule.
+    let mut buf = [0u8; crate::macaroon::base64::decoded_len_bound(43)];
+    s.len() == 43 && crate::macaroon::base64::decode_strict_into(s.as_bytes(), &mut buf).is_ok()
 }
 
 /// The 128-bit value of a UUID spelled any way Python's `uuid.UUID()` and PostgreSQL's uuid

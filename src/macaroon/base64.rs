@@ -202,6 +202,7 @@ impl<'b> Out<'b> {
     }
 
     fn finish(self) -> &'b [u8] {
+        // Clamped to the buffer, so the slice is always in bounds.
         let len = self.len.min(self.buf.len());
         &self.buf[..len]
     }
@@ -227,6 +228,7 @@ fn to_vec<E>(
 fn decode_clean(
     data: &[u8],
     table: &[u8; 256],
+    shifted: &[[u64; 256]; 8],
     trailing_bits_zero: bool,
     out: &mut Out<'_>,
 ) -> bool {
@@ -244,11 +246,6 @@ fn decode_clean(
     // Eight characters make six bytes: each character's sextet comes from a table for its
     // position, already shifted into place, so a group is eight loads and seven ORs, and
     // validity is checked once per group (an invalid byte sets bit 63).
-    let shifted = if std::ptr::eq(table, &LENIENT_TABLE) {
-        &LENIENT_SHIFTED
-    } else {
-        &STRICT_SHIFTED
-    };
     let mut octets = data.chunks_exact(8);
     let whole = octets.len() * 6;
     let Some(dst) = out.buf.get_mut(out.len..out.len + whole) else {
@@ -385,7 +382,7 @@ pub fn decode_lenient(s: &str) -> Result<Vec<u8>, LenientError> {
 pub fn decode_lenient_into<'b>(s: &str, buf: &'b mut [u8]) -> Result<&'b [u8], LenientError> {
     let bytes = s.as_bytes();
     let mut out = Out::new(buf);
-    if decode_clean(bytes, &LENIENT_TABLE, false, &mut out) {
+    if decode_clean(bytes, &LENIENT_TABLE, &LENIENT_SHIFTED, false, &mut out) {
         return Ok(out.finish());
     }
     let pad = (4 - bytes.len() % 4) % 4;
@@ -405,7 +402,7 @@ pub fn decode_strict(s: &[u8]) -> Result<Vec<u8>, StrictError> {
 /// of any other.
 pub fn decode_strict_into<'b>(s: &[u8], buf: &'b mut [u8]) -> Result<&'b [u8], StrictError> {
     let mut out = Out::new(buf);
-    if decode_clean(s, &STRICT_TABLE, true, &mut out) {
+    if decode_clean(s, &STRICT_TABLE, &STRICT_SHIFTED, true, &mut out) {
         return Ok(out.finish());
     }
     if s.len() % 4 == 1 {

@@ -383,6 +383,7 @@ impl Sink for Compare<'_> {
 }
 
 fn put_uvarint(out: &mut impl Sink, mut n: u64) {
+    // A u64 has at most ten 7-bit groups, so `len` never passes 10.
     let mut buf = [0u8; 10];
     let mut len = 0;
     loop {

@@ -74,8 +74,10 @@ fn garbage_is_reported_per_vector_and_the_run_goes_on() {
 /// The HELLO above declares the macaroon kinds only: the others are never sent and count as
 /// unsupported.
 fn undeclared(kind: Kind, verdict: &Verdict) -> bool {
-    matches!(kind, Kind::DpopProof | Kind::JwkThumbprint | Kind::AtrJwt)
-        && matches!(verdict, Verdict::Unsupported(_))
+    matches!(
+        kind,
+        Kind::DpopProof | Kind::JwkThumbprint | Kind::AtrJwt | Kind::AtrDpopRequest
+    ) && matches!(verdict, Verdict::Unsupported(_))
 }
 
 #[test]

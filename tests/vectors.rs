@@ -89,17 +89,21 @@ fn ids_and_flags() -> Result<(), Failed> {
 }
 
 /// The vector files carry the sha256 of their generator's sources (the directory named in
-/// `generator.path`) they were written with. A change to a generator without regenerating its
-/// vectors fails here.
+/// `generator.path`, and each directory in `generator.uses` that it imports) they were
+/// written with. A change to a generator without regenerating its vectors fails here.
 fn fresh() -> Result<(), Failed> {
     for f in vectors::shipped().map_err(|e| Failed::from(e.to_string()))? {
-        let digest = source_digest(&f.generator.path)?;
-        if f.generator.source_sha256 != digest {
-            return Err(format!(
-                "{} was written by another version of {} (stamp {}, sources now {digest}): regenerate the vectors",
-                f.file_name, f.generator.path, f.generator.source_sha256
-            )
-            .into());
+        let stamps = std::iter::once((&f.generator.path, &f.generator.source_sha256))
+            .chain(f.generator.uses.iter().map(|u| (&u.path, &u.source_sha256)));
+        for (path, stamp) in stamps {
+            let digest = source_digest(path)?;
+            if *stamp != digest {
+                return Err(format!(
+                    "{} was written by another version of {path} (stamp {stamp}, sources now {digest}): regenerate the vectors",
+                    f.file_name
+                )
+                .into());
+            }
         }
     }
     Ok(())

@@ -33,6 +33,7 @@ pub fn serve(
             Kind::DpopProof,
             Kind::JwkThumbprint,
             Kind::AtrJwt,
+            Kind::AtrDpopRequest,
         ],
         categories: None,
         messages: profile == Profile::Warehouse,

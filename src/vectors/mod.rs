@@ -46,6 +46,7 @@ pub const SHIPPED: &[(&str, &str)] = &[
     ("minting.json", include_str!("../../vectors/minting.json")),
     ("dpop.json", include_str!("../../vectors/dpop.json")),
     ("atr-jwt.json", include_str!("../../vectors/atr-jwt.json")),
+    ("atr-dpop.json", include_str!("../../vectors/atr-dpop.json")),
 ];
 
 /// Parses the shipped vector files.

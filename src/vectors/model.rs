@@ -46,6 +46,19 @@ pub struct Generator {
     pub path: String,
     /// sha256 of the generator's sources when the file was written.
     pub source_sha256: String,
+    /// Other generator directories it imports, with the hash of each one's sources.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uses: Vec<GeneratorSource>,
+}
+
+/// A generator directory another generator imports, and the hash of its sources.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GeneratorSource {
+    /// Where it lives in the repository.
+    pub path: String,
+    /// sha256 of its sources when the file was written.
+    pub source_sha256: String,
 }
 
 impl VectorFile {
@@ -129,6 +142,8 @@ pub enum Kind {
     JwkThumbprint,
     /// An `Authorization` header against Apache Trusted Releases' JWT verifier (`atr-jwt`).
     AtrJwt,
+    /// A request carrying an ATR JWT and DPoP proofs, under DPoP binding (`atr-jwt-dpop`).
+    AtrDpopRequest,
 }
 
 impl Kind {
@@ -366,6 +381,32 @@ pub struct AtrJwtInput {
     pub iss_aud: String,
     /// The verifier's clock, Unix seconds.
     pub now: i64,
+}
+
+/// Input of an `atr_dpop_request` vector: one request to an ATR-style API under DPoP binding.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AtrDpopRequestInput {
+    /// Every `Authorization` field of the request, in order.
+    pub authorization: Vec<String>,
+    /// Every `DPoP` field of the request, in order.
+    pub dpop: Vec<String>,
+    /// The request method.
+    pub method: String,
+    /// The URL the request was received at.
+    pub url: String,
+    /// The verifier's clock, Unix seconds.
+    pub now: i64,
+    /// ATR's key: a 64-character hex string whose UTF-8 text is the HMAC key.
+    pub key: String,
+    /// The value ATR expects as both `iss` and `aud`.
+    pub iss_aud: String,
+    /// The nonce the server requires, if any.
+    pub nonce: Option<String>,
+    /// Proofs accepted earlier for the same request, in order; their `jti`s fill the replay
+    /// cache.
+    #[serde(default)]
+    pub replay: Vec<EarlierProof>,
 }
 
 /// Lower- or upper-case hex to bytes.

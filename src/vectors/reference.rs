@@ -72,6 +72,38 @@ fn dpop_check(i: &DpopProofInput) -> Result<AcceptedProof, Vec<String>> {
     })
 }
 
+/// The request under test, after the earlier proofs went through the same verifier and cache,
+/// each as the only `DPoP` field of the same request at its own clock.
+fn atr_dpop_check(i: &AtrDpopRequestInput) -> Result<AtrBoundIdentity, Vec<String>> {
+    let mut cache = ReplayCache::new(REPLAY_CAPACITY, dpop::DEFAULT_MAX_AGE);
+    let authorization: Vec<&str> = i.authorization.iter().map(String::as_str).collect();
+    let fields: Vec<&str> = i.dpop.iter().map(String::as_str).collect();
+    let mut request =
+        |dpop: &'_ [&'_ str], now: i64| -> Result<atr::BoundIdentity, atr::BoundError> {
+            let req = atr::BoundRequest {
+                authorization: &authorization,
+                dpop,
+                method: &i.method,
+                url: &i.url,
+                now,
+                key: i.key.as_bytes(),
+                iss_aud: &i.iss_aud,
+                nonce: i.nonce.as_deref(),
+            };
+            atr::verify_bound_request(&req, &mut cache)
+        };
+    for earlier in &i.replay {
+        request(&[earlier.proof.as_str()], earlier.now)
+            .map_err(|_| vec!["input.replay".to_owned()])?;
+    }
+    let accepted = request(&fields, i.now).map_err(|e| vec![e.code().to_owned()])?;
+    Ok(AtrBoundIdentity {
+        sub: accepted.claims.sub,
+        jti: accepted.claims.jti,
+        jkt: accepted.jkt,
+    })
+}
+
 impl Implementation for Reference {
     fn name(&self) -> &str {
         "caveatspec"
@@ -219,5 +251,12 @@ impl Implementation for Reference {
                 Err(e) => Outcome::reject(vec![e.code().to_owned()], None),
             },
         )
+    }
+
+    fn atr_dpop_request(&self, i: &AtrDpopRequestInput) -> Option<AtrDpopOutcome> {
+        Some(match atr_dpop_check(i) {
+            Ok(accepted) => Outcome::accept(accepted, None),
+            Err(codes) => Outcome::reject(codes, None),
+        })
     }
 }

@@ -127,6 +127,22 @@ pub struct AtrIdentity {
 /// Answer to an atr_jwt vector.
 pub type AtrOutcome = Outcome<AtrIdentity>;
 
+/// What an accepted `atr_dpop_request` yields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AtrBoundIdentity {
+    /// The token's `sub` claim.
+    pub sub: String,
+    /// The token's `jti` claim.
+    pub jti: String,
+    /// The thumbprint of the key the token is bound to; `None` for an unbound token accepted
+    /// as Bearer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jkt: Option<String>,
+}
+
+/// Answer to an atr_dpop_request vector.
+pub type AtrDpopOutcome = Outcome<AtrBoundIdentity>;
+
 /// An implementation under test. Every method has a default that answers "unsupported"
 /// (`None`), so an implementation covers what it covers and the runner reports the rest as
 /// skipped, not failed.
@@ -170,6 +186,10 @@ pub trait Implementation {
     fn atr_jwt(&self, _input: &AtrJwtInput) -> Option<AtrOutcome> {
         None
     }
+    /// Check a request to an ATR-style API under DPoP binding.
+    fn atr_dpop_request(&self, _input: &AtrDpopRequestInput) -> Option<AtrDpopOutcome> {
+        None
+    }
 }
 
 /// The result of checking one vector under one profile.
@@ -184,7 +204,7 @@ pub enum CheckResult {
 }
 
 /// Checks one vector. `profile` is ignored for the profile-free kinds (mint, restrict,
-/// dpop_proof, jwk_thumbprint, atr_jwt).
+/// dpop_proof, jwk_thumbprint, atr_jwt, atr_dpop_request).
 pub fn check(imp: &dyn Implementation, v: &Vector, profile: Profile) -> CheckResult {
     match check_inner(imp, v, profile) {
         Ok(r) => r,
@@ -266,6 +286,10 @@ pub fn answer(
         Kind::AtrJwt => {
             let i: AtrJwtInput = serde_json::from_value(input.clone()).map_err(de)?;
             imp.atr_jwt(&i).map(|o| to_json(&o, ""))
+        }
+        Kind::AtrDpopRequest => {
+            let i: AtrDpopRequestInput = serde_json::from_value(input.clone()).map_err(de)?;
+            imp.atr_dpop_request(&i).map(|o| to_json(&o, ""))
         }
     };
     Ok(got)

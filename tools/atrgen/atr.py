@@ -97,16 +97,21 @@ def atr_verify(authorization: str, key: str, iss_aud: str, now: int) -> dict:
     scheme, sep, token = authorization.partition(" ")
     if not sep or scheme.lower() != "bearer":
         return {"valid": False, "codes": ["atr.bearer"]}
-    FROZEN[0] = now
     try:
-        claims = jwt.decode(token, key, algorithms=["HS256"], audience=iss_aud, issuer=iss_aud,
-                            leeway=LEEWAY, options={"require": REQUIRE})
+        claims = decoded_claims(token, key, iss_aud, now)
     except jwt.exceptions.PyJWTError as e:
         return {"valid": False, "codes": [code_of(e)]}
     # ATR's own isinstance check; PyJWT's verify_sub and verify_jti already hold it.
     if not isinstance(claims["sub"], str) or not isinstance(claims["jti"], str):
         return {"valid": False, "codes": ["atr.claim_type"]}
     return {"valid": True, "sub": claims["sub"], "jti": claims["jti"]}
+
+
+def decoded_claims(token: str, key: str, iss_aud: str, now: int) -> dict:
+    """`jwt.decode` with ATR's arguments at the clock `now`: the claims, or PyJWT's exception."""
+    FROZEN[0] = now
+    return jwt.decode(token, key, algorithms=["HS256"], audience=iss_aud, issuer=iss_aud,
+                      leeway=LEEWAY, options={"require": REQUIRE})
 
 
 def b64u(b: bytes) -> str:
@@ -158,11 +163,11 @@ class Gen:
         return tok
 
 
-def source_digest() -> str:
-    """sha256 over this directory's source files, in name order: the staleness stamp."""
+def source_digest(directory: str = HERE) -> str:
+    """sha256 over a directory's source files, in name order: the staleness stamp."""
     h = hashlib.sha256()
-    for name in sorted(os.listdir(HERE)):
-        path = os.path.join(HERE, name)
+    for name in sorted(os.listdir(directory)):
+        path = os.path.join(directory, name)
         if os.path.isfile(path) and (name.endswith((".py", ".js")) or name == "setup"):
             h.update(name.encode() + b"\0")
             with open(path, "rb") as f:
@@ -175,24 +180,30 @@ def main():
     import cases
     g = Gen()
     cases.build(g)
-    vectors = g.vectors
+    write_file("atr-jwt", g.vectors, FLAGS,
+               "Apache Trusted Releases' HS256 API JWTs: the Authorization header and jwt.decode(token, key, algorithms=[\"HS256\"], audience=iss, issuer=iss, leeway=120, options={\"require\": [sub, iss, aud, iat, nbf, exp, jti]}), expectations from PyJWT itself.",
+               {"path": "tools/atrgen", "source_sha256": source_digest()},
+               {"rfcs": ["RFC 7519", "RFC 7515", "RFC 7518"], "pyjwt": jwt.__version__})
+
+
+def write_file(category, vectors, flags, description, generator, sources):
+    """Writes vectors/<category>.json in the shared format, listing the flags it uses."""
     doc = {
         "$schema": "schema/vectors.schema.json",
         "format_version": 1,
-        "category": "atr-jwt",
-        "description": "Apache Trusted Releases' HS256 API JWTs: the Authorization header and jwt.decode(token, key, algorithms=[\"HS256\"], audience=iss, issuer=iss, leeway=120, options={\"require\": [sub, iss, aud, iat, nbf, exp, jti]}), expectations from PyJWT itself.",
-        "generator": {"path": "tools/atrgen", "source_sha256": source_digest()},
-        "sources": {"rfcs": ["RFC 7519", "RFC 7515", "RFC 7518"], "pyjwt": jwt.__version__},
-        "flags": {f: FLAGS[f] for f in sorted({f for v in vectors for f in v["flags"]})},
+        "category": category,
+        "description": description,
+        "generator": generator,
+        "sources": sources,
+        "flags": {f: flags[f] for f in sorted({f for v in vectors for f in v["flags"]})},
         "number_of_vectors": len(vectors),
         "vectors": vectors,
     }
-    with open(os.path.join(ROOT, "vectors", "atr-jwt.json"), "w") as f:
+    with open(os.path.join(ROOT, "vectors", f"{category}.json"), "w") as f:
         json.dump(doc, f, indent=1, ensure_ascii=False)
         f.write("\n")
     valid = sum(1 for v in vectors if v["expected"]["valid"])
     print(f"wrote {len(vectors)} vectors ({valid} valid)")
-
 
 if __name__ == "__main__":
     main()

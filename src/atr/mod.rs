@@ -20,6 +20,9 @@ use subtle::ConstantTimeEq;
 
 use crate::jose::b64;
 
+mod bound;
+pub use bound::{verify_bound_request, BoundError, BoundIdentity, BoundRequest};
+
 /// ATR's leeway on `exp`, `nbf` and `iat`, seconds.
 pub const LEEWAY: i128 = 120;
 /// The claims ATR requires, in the order it lists them (PyJWT reports the first missing one).
@@ -122,9 +125,20 @@ pub fn verify_atr(
         return Err(AtrError::TooLarge);
     }
     let (scheme, token) = authorization.split_once(' ').ok_or(AtrError::Bearer)?;
-    if scheme.to_lowercase() != "bearer" {
+    if !scheme.eq_ignore_ascii_case("bearer") {
         return Err(AtrError::Bearer);
     }
+    verify_token(token, key, expected_iss_aud, now)
+}
+
+/// Checks the token itself (what follows the scheme and its space, untrimmed) as ATR's
+/// `jwt.decode` call does; [`verify_atr`] after the header value is split.
+pub fn verify_token(
+    token: &str,
+    key: &[u8],
+    expected_iss_aud: &str,
+    now: i64,
+) -> Result<AtrClaims, AtrError> {
     let claims = decode(token, key, expected_iss_aud, i128::from(now))?;
     let text = |name: &'static str| match claims.get(name) {
         Some(Value::String(s)) => Ok(s.clone()),

@@ -4,11 +4,13 @@
 //! vectors (a typical PyPI token with an expiry window, one project name and one user id,
 //! and longer chains of the same kinds) and a few caveat and attenuation vectors. Benchmark
 //! ids are stable; `benches/peers/` reads them from `target/criterion/`. The DPoP proofs are
-//! RFC 9449 Figure 13 and one signed in the setup with the RFC 8037 Ed25519 key.
+//! RFC 9449 Figure 13 and one signed in the setup with the RFC 8037 Ed25519 key; the ATR
+//! tokens and bound requests are the `atr-jwt` and `atr-dpop` baseline vectors.
 
 use std::hint::black_box;
 
-use caveatspec::dpop::{self, ProofRequest};
+use caveatspec::atr;
+use caveatspec::dpop::{self, ProofRequest, ReplayCache};
 use caveatspec::jose::{b64, testdata};
 use caveatspec::macaroon::{self, chain};
 use caveatspec::vectors::{self, Vector, VectorFile};
@@ -349,6 +351,52 @@ fn dpop_verify(c: &mut Criterion) {
     group.finish();
 }
 
+/// ATR's API JWTs: the bearer check of today (`atr-jwt/baseline/as-issued`), and a request
+/// under DPoP binding (`atr-dpop/baseline/{ed25519,p256}`): the token, `cnf`, and the proof
+/// with `ath` and `jkt`. Each iteration gets a fresh replay cache, as a first presentation.
+fn atr_verify(c: &mut Criterion, files: &[VectorFile]) {
+    let mut group = c.benchmark_group("atr");
+    let bearer: vectors::AtrJwtInput =
+        serde_json::from_value(find(files, "atr-jwt/baseline/as-issued").input.clone())
+            .expect("atr_jwt input");
+    let check = || {
+        atr::verify_atr(
+            &bearer.authorization,
+            bearer.key.as_bytes(),
+            &bearer.iss_aud,
+            bearer.now,
+        )
+    };
+    assert!(check().is_ok(), "the bearer token verifies");
+    group.bench_function("verify/bearer", |b| b.iter(|| black_box(check())));
+    for (name, id) in [
+        ("eddsa", "atr-dpop/baseline/ed25519"),
+        ("es256", "atr-dpop/baseline/p256"),
+    ] {
+        let i: vectors::AtrDpopRequestInput =
+            serde_json::from_value(find(files, id).input.clone()).expect("atr_dpop_request input");
+        let authorization: Vec<&str> = i.authorization.iter().map(String::as_str).collect();
+        let fields: Vec<&str> = i.dpop.iter().map(String::as_str).collect();
+        let request = atr::BoundRequest {
+            authorization: &authorization,
+            dpop: &fields,
+            method: &i.method,
+            url: &i.url,
+            now: i.now,
+            key: i.key.as_bytes(),
+            iss_aud: &i.iss_aud,
+            nonce: i.nonce.as_deref(),
+        };
+        let check = || {
+            let mut cache = ReplayCache::new(4, dpop::DEFAULT_MAX_AGE);
+            atr::verify_bound_request(black_box(&request), &mut cache)
+        };
+        assert!(check().is_ok(), "the {name} request verifies");
+        group.bench_function(BenchmarkId::new("bound_request", name), |b| b.iter(check));
+    }
+    group.finish();
+}
+
 fn benches(c: &mut Criterion) {
     let files = shipped();
     let cases = scaling_cases(&files);
@@ -359,6 +407,7 @@ fn benches(c: &mut Criterion) {
     restrict_and_inspect(c, &files, &cases);
     macaroon_crate(c, &cases);
     dpop_verify(c);
+    atr_verify(c, &files);
     suite(c);
 }
 

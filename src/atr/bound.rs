@@ -5,34 +5,27 @@
 //! layer on top is RFC 9449's, with the choices the RFC leaves open taken to fail closed:
 //! one `Authorization` field and at most one `DPoP` field, `cnf` holding exactly one member
 //! `jkt` in its canonical spelling, a bound token refused under `Bearer` (§7.2), an unbound
-//! token refused under `DPoP` or with a proof, and the proof checked by [`dpop::verify_proof`]
+//! token refused under `DPoP` or with a proof, and the proof checked by [`crate::dpop::verify_proof`]
 //! with `ath` over the token as presented and the expected thumbprint from `cnf.jkt`.
 
 use serde_json::Value;
 
 use super::{verify_token, AtrClaims, AtrError, MAX_AUTHORIZATION};
 use crate::caveat::is_canonical_jkt;
-use crate::dpop::{self, DpopError, ProofRequest, ReplayCache};
+use crate::dpop::presentation::{self, PresentationError, RequestFields, Scheme};
+use crate::dpop::{DpopError, ReplayCache};
 
 /// One request to an ATR-style API, as the verifier receives it.
 #[derive(Debug, Clone, Copy)]
 pub struct BoundRequest<'a> {
-    /// Every `Authorization` field value, in order (a well-formed request has one).
-    pub authorization: &'a [&'a str],
-    /// Every `DPoP` field value, in order (none, or one).
-    pub dpop: &'a [&'a str],
-    /// The HTTP method.
-    pub method: &'a str,
-    /// The URL the request was received at.
-    pub url: &'a str,
+    /// The request's header fields, method, URL, and the server's nonce.
+    pub fields: RequestFields<'a>,
     /// The current time, Unix seconds.
     pub now: i64,
     /// ATR's HMAC key (the hex string's text).
     pub key: &'a [u8],
     /// ATR's issuer and audience, `https://{host}/`.
     pub iss_aud: &'a str,
-    /// The nonce the server requires, if any.
-    pub nonce: Option<&'a str>,
 }
 
 /// An accepted request's identity.
@@ -48,15 +41,9 @@ pub struct BoundIdentity {
 /// Why a request is refused: the binding layer's own reasons, or the token's or the proof's.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BoundError {
-    /// Not exactly one `Authorization` field.
-    #[error("the request must carry exactly one Authorization field")]
-    Authorization,
-    /// The `Authorization` value is not `Bearer <token>` or `DPoP <token>` (scheme in any case).
-    #[error("Authorization is neither 'Bearer <token>' nor 'DPoP <token>'")]
-    Scheme,
-    /// More than one `DPoP` field.
-    #[error("the request carries more than one DPoP field")]
-    ProofMultiple,
+    /// The header fields are not one presentation (fields counted, scheme).
+    #[error(transparent)]
+    Presentation(PresentationError),
     /// The token is refused as ATR refuses it today.
     #[error("token refused: {0}")]
     Token(AtrError),
@@ -85,9 +72,7 @@ impl BoundError {
     /// proof's (`dpop.*`).
     pub fn code(&self) -> &'static str {
         match self {
-            BoundError::Authorization => "bound.authorization",
-            BoundError::Scheme => "bound.scheme",
-            BoundError::ProofMultiple => "bound.proof_multiple",
+            BoundError::Presentation(e) => e.code(),
             BoundError::Token(e) => e.code(),
             BoundError::Cnf => "bound.cnf",
             BoundError::Downgrade => "bound.downgrade",
@@ -121,42 +106,28 @@ pub fn verify_bound_request(
     req: &BoundRequest<'_>,
     replay: &mut ReplayCache,
 ) -> Result<BoundIdentity, BoundError> {
-    let [field] = req.authorization else {
-        return Err(BoundError::Authorization);
-    };
-    if field.len() > MAX_AUTHORIZATION {
+    if req
+        .fields
+        .authorization
+        .iter()
+        .any(|f| f.len() > MAX_AUTHORIZATION)
+    {
         return Err(BoundError::Token(AtrError::TooLarge));
     }
-    let (scheme, token) = field.split_once(' ').ok_or(BoundError::Scheme)?;
-    let dpop_scheme = if scheme.eq_ignore_ascii_case("dpop") {
-        true
-    } else if scheme.eq_ignore_ascii_case("bearer") {
-        false
-    } else {
-        return Err(BoundError::Scheme);
-    };
-    if req.dpop.len() > 1 {
-        return Err(BoundError::ProofMultiple);
-    }
+    let presented = presentation::read(&req.fields).map_err(BoundError::Presentation)?;
+    let (token, dpop_scheme) = (presented.token, presented.scheme == Scheme::Dpop);
     let claims = verify_token(token, req.key, req.iss_aud, req.now).map_err(BoundError::Token)?;
     let jkt = bound_jkt(&claims)?;
-    let jkt = match (jkt, dpop_scheme, req.dpop.first()) {
+    let jkt = match (jkt, dpop_scheme, presented.proof) {
         (Some(_), false, _) => return Err(BoundError::Downgrade),
         (None, true, _) => return Err(BoundError::NotBound),
         (None, false, Some(_)) => return Err(BoundError::UnexpectedProof),
         (None, false, None) => None,
         (Some(_), true, None) => return Err(BoundError::ProofMissing),
         (Some(jkt), true, Some(proof)) => {
-            let proof_request = ProofRequest {
-                access_token: Some(token),
-                expected_jkt: Some(jkt),
-                nonce: req.nonce,
-                ..ProofRequest::new(req.method, req.url, req.now)
-            };
-            let accepted = dpop::verify_proof(proof, &proof_request).map_err(BoundError::Proof)?;
-            replay
-                .check_and_insert(&accepted.jti, accepted.iat, req.now)
-                .map_err(BoundError::Proof)?;
+            let accepted =
+                presentation::check_proof(&req.fields, token, proof, Some(jkt), req.now, replay)
+                    .map_err(BoundError::Proof)?;
             Some(accepted.jkt)
         }
     };

@@ -61,6 +61,7 @@
 //!   requires accepting them).
 
 pub mod htu;
+pub mod presentation;
 pub mod replay;
 
 pub use replay::ReplayCache;

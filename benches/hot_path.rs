@@ -378,14 +378,10 @@ fn atr_verify(c: &mut Criterion, files: &[VectorFile]) {
         let authorization: Vec<&str> = i.authorization.iter().map(String::as_str).collect();
         let fields: Vec<&str> = i.dpop.iter().map(String::as_str).collect();
         let request = atr::BoundRequest {
-            authorization: &authorization,
-            dpop: &fields,
-            method: &i.method,
-            url: &i.url,
+            fields: i.fields(&authorization, &fields),
             now: i.now,
             key: i.key.as_bytes(),
             iss_aud: &i.iss_aud,
-            nonce: i.nonce.as_deref(),
         };
         let check = || {
             let mut cache = ReplayCache::new(4, dpop::DEFAULT_MAX_AGE);

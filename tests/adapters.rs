@@ -76,7 +76,11 @@ fn garbage_is_reported_per_vector_and_the_run_goes_on() {
 fn undeclared(kind: Kind, verdict: &Verdict) -> bool {
     matches!(
         kind,
-        Kind::DpopProof | Kind::JwkThumbprint | Kind::AtrJwt | Kind::AtrDpopRequest
+        Kind::DpopProof
+            | Kind::JwkThumbprint
+            | Kind::AtrJwt
+            | Kind::AtrDpopRequest
+            | Kind::MacaroonDpopRequest
     ) && matches!(verdict, Verdict::Unsupported(_))
 }
 

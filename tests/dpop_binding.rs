@@ -1,19 +1,84 @@
-//! The atr-jwt-dpop profile through the public API: a replay cache shared across requests, and
-//! the binding's refusals, on requests taken from the shipped vectors.
+//! Tokens bound to a key and presented with DPoP proofs, through the public API: a replay
+//! cache shared across requests, and the binding's refusals, for ATR's JWTs (atr-jwt-dpop) and
+//! PyPI tokens (strict profile), on requests taken from the shipped vectors.
 
 use caveatspec::atr::{verify_bound_request, BoundRequest};
 use caveatspec::dpop::{ReplayCache, DEFAULT_MAX_AGE};
-use caveatspec::vectors::{self, AtrDpopRequestInput, Kind};
+use caveatspec::vectors::{self, AtrDpopRequestInput, Kind, MacaroonDpopRequestInput};
+use caveatspec::verify::{verify_presented, PresentedRequest, Request};
+use serde::de::DeserializeOwned;
 
-fn input(id: &str) -> AtrDpopRequestInput {
+fn vector_input<T: DeserializeOwned>(id: &str, kind: Kind) -> T {
     let files = vectors::shipped().expect("shipped vectors load");
     let v = files
         .iter()
         .flat_map(|f| &f.vectors)
         .find(|v| v.id == id)
         .unwrap_or_else(|| panic!("no vector {id}"));
-    assert_eq!(v.kind, Kind::AtrDpopRequest);
-    serde_json::from_value(v.input.clone()).expect("atr_dpop_request input")
+    assert_eq!(v.kind, kind);
+    serde_json::from_value(v.input.clone()).expect("vector input")
+}
+
+fn input(id: &str) -> AtrDpopRequestInput {
+    vector_input(id, Kind::AtrDpopRequest)
+}
+
+/// Presents the PyPI token request `i` with the given DPoP fields at `now`; the bound key, or
+/// the codes on refusal.
+fn present(
+    i: &MacaroonDpopRequestInput,
+    dpop: &[&str],
+    now: i64,
+    cache: &mut ReplayCache,
+) -> Result<Option<String>, Vec<&'static str>> {
+    let authorization: Vec<&str> = i.authorization.iter().map(String::as_str).collect();
+    i.as_verify_input()
+        .with_arguments(|_, issued, request| {
+            let req = PresentedRequest {
+                fields: i.fields(&authorization, dpop),
+                request: Request { now, ..*request },
+            };
+            verify_presented(&req, issued, cache).map_err(|e| e.codes())
+        })
+        .expect("hex key")
+}
+
+#[test]
+fn a_bound_pypi_token_takes_each_proof_once_and_a_narrowed_token_needs_its_own() {
+    let bound: MacaroonDpopRequestInput =
+        vector_input("macaroon-dpop/baseline/ed25519", Kind::MacaroonDpopRequest);
+    let narrowed: MacaroonDpopRequestInput = vector_input(
+        "macaroon-dpop/attenuation/narrowed-fresh-proof",
+        Kind::MacaroonDpopRequest,
+    );
+    let mut cache = ReplayCache::new(16, DEFAULT_MAX_AGE);
+    let proof = bound.dpop[0].as_str();
+    let jkt = present(&bound, &[proof], bound.now, &mut cache).expect("first presentation");
+    assert_eq!(
+        jkt.as_deref(),
+        Some("kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k")
+    );
+    assert_eq!(
+        present(&bound, &[proof], bound.now + 1, &mut cache),
+        Err(vec!["dpop.replay"])
+    );
+    // The narrowed token is another string: the first proof's ath does not cover it.
+    assert_eq!(
+        present(&narrowed, &[proof], narrowed.now, &mut cache),
+        Err(vec!["dpop.ath"])
+    );
+    let fresh = narrowed.dpop[0].as_str();
+    assert_eq!(
+        present(&narrowed, &[fresh], narrowed.now, &mut cache),
+        Ok(jkt)
+    );
+    // Without any proof, the binding itself refuses the token under Bearer.
+    let mut bearer = bound.clone();
+    bearer.authorization[0] = bearer.authorization[0].replacen("DPoP", "Bearer", 1);
+    assert_eq!(
+        present(&bearer, &[], bound.now, &mut cache),
+        Err(vec!["key_binding.no_proof"])
+    );
 }
 
 /// Checks `i` with its own fields at `now`, against `cache`; the code on refusal.
@@ -25,14 +90,10 @@ fn check(
     let authorization: Vec<&str> = i.authorization.iter().map(String::as_str).collect();
     let dpop: Vec<&str> = i.dpop.iter().map(String::as_str).collect();
     let req = BoundRequest {
-        authorization: &authorization,
-        dpop: &dpop,
-        method: &i.method,
-        url: &i.url,
+        fields: i.fields(&authorization, &dpop),
         now,
         key: i.key.as_bytes(),
         iss_aud: &i.iss_aud,
-        nonce: i.nonce.as_deref(),
     };
     verify_bound_request(&req, cache)
         .map(|accepted| accepted.jkt)

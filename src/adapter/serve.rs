@@ -34,6 +34,7 @@ pub fn serve(
             Kind::JwkThumbprint,
             Kind::AtrJwt,
             Kind::AtrDpopRequest,
+            Kind::MacaroonDpopRequest,
         ],
         categories: None,
         messages: profile == Profile::Warehouse,

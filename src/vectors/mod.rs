@@ -47,6 +47,10 @@ pub const SHIPPED: &[(&str, &str)] = &[
     ("dpop.json", include_str!("../../vectors/dpop.json")),
     ("atr-jwt.json", include_str!("../../vectors/atr-jwt.json")),
     ("atr-dpop.json", include_str!("../../vectors/atr-dpop.json")),
+    (
+        "macaroon-dpop.json",
+        include_str!("../../vectors/macaroon-dpop.json"),
+    ),
 ];
 
 /// Parses the shipped vector files.

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::LoadError;
+use crate::dpop::presentation::RequestFields;
 use crate::verify::{Issued, Owner, Project, Request};
 
 /// The vector-file format version this crate reads.
@@ -144,6 +145,8 @@ pub enum Kind {
     AtrJwt,
     /// A request carrying an ATR JWT and DPoP proofs, under DPoP binding (`atr-jwt-dpop`).
     AtrDpopRequest,
+    /// A request carrying a PyPI token and DPoP proofs (strict profile, key-binding caveats).
+    MacaroonDpopRequest,
 }
 
 impl Kind {
@@ -408,6 +411,74 @@ pub struct AtrDpopRequestInput {
     #[serde(default)]
     pub replay: Vec<EarlierProof>,
 }
+
+/// Input of a `macaroon_dpop_request` vector: one request presenting a PyPI token, with the
+/// token's row and the project as in a `verify` vector.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MacaroonDpopRequestInput {
+    /// Every `Authorization` field of the request, in order.
+    pub authorization: Vec<String>,
+    /// Every `DPoP` field of the request, in order.
+    pub dpop: Vec<String>,
+    /// The request method.
+    pub method: String,
+    /// The URL the request was received at.
+    pub url: String,
+    /// The verifier's clock, Unix seconds.
+    pub now: i64,
+    /// The row's root key, hex.
+    pub key_hex: String,
+    /// The request's project.
+    pub project: Option<ProjectInput>,
+    /// The token's database row.
+    pub row: RowInput,
+    /// The nonce the server requires, if any.
+    pub nonce: Option<String>,
+    /// Proofs accepted earlier for the same request, in order; their `jti`s fill the replay
+    /// cache.
+    #[serde(default)]
+    pub replay: Vec<EarlierProof>,
+}
+
+impl MacaroonDpopRequestInput {
+    /// The row and the request as a `verify` vector holds them (no token, no proof key).
+    pub fn as_verify_input(&self) -> VerifyInput {
+        VerifyInput {
+            token: String::new(),
+            key_hex: self.key_hex.clone(),
+            now: self.now,
+            project: self.project.clone(),
+            row: self.row.clone(),
+            proof_jkt: None,
+        }
+    }
+}
+
+/// `fields()` for the request kinds, which share `method`, `url` and `nonce`.
+macro_rules! request_fields {
+    ($input:ty) => {
+        impl $input {
+            /// The request as a verifier reads it, with the `Authorization` and `DPoP` field
+            /// lists borrowed as `&str` (the caller owns those slices).
+            pub fn fields<'a>(
+                &'a self,
+                authorization: &'a [&'a str],
+                dpop: &'a [&'a str],
+            ) -> RequestFields<'a> {
+                RequestFields {
+                    authorization,
+                    dpop,
+                    method: &self.method,
+                    url: &self.url,
+                    nonce: self.nonce.as_deref(),
+                }
+            }
+        }
+    };
+}
+request_fields!(AtrDpopRequestInput);
+request_fields!(MacaroonDpopRequestInput);
 
 /// Lower- or upper-case hex to bytes.
 pub fn decode_hex(h: &str) -> Result<Vec<u8>, String> {

@@ -81,14 +81,10 @@ fn atr_dpop_check(i: &AtrDpopRequestInput) -> Result<AtrBoundIdentity, Vec<Strin
     let mut request =
         |dpop: &'_ [&'_ str], now: i64| -> Result<atr::BoundIdentity, atr::BoundError> {
             let req = atr::BoundRequest {
-                authorization: &authorization,
-                dpop,
-                method: &i.method,
-                url: &i.url,
+                fields: i.fields(&authorization, dpop),
                 now,
                 key: i.key.as_bytes(),
                 iss_aud: &i.iss_aud,
-                nonce: i.nonce.as_deref(),
             };
             atr::verify_bound_request(&req, &mut cache)
         };
@@ -102,6 +98,31 @@ fn atr_dpop_check(i: &AtrDpopRequestInput) -> Result<AtrBoundIdentity, Vec<Strin
         jti: accepted.claims.jti,
         jkt: accepted.jkt,
     })
+}
+
+/// The request under test, after the earlier proofs went through the same verifier and cache.
+fn macaroon_dpop_check(i: &MacaroonDpopRequestInput) -> Result<Option<String>, Vec<String>> {
+    let mut cache = ReplayCache::new(REPLAY_CAPACITY, dpop::DEFAULT_MAX_AGE);
+    let authorization: Vec<&str> = i.authorization.iter().map(String::as_str).collect();
+    let fields: Vec<&str> = i.dpop.iter().map(String::as_str).collect();
+    let row = i.as_verify_input();
+    let mut present = |dpop: &[&str], now: i64| {
+        row.with_arguments(|_, issued, request| {
+            let req = verify::PresentedRequest {
+                fields: i.fields(&authorization, dpop),
+                request: verify::Request { now, ..*request },
+            };
+            verify::verify_presented(&req, issued, &mut cache)
+        })
+    };
+    for earlier in &i.replay {
+        present(&[earlier.proof.as_str()], earlier.now)
+            .map_err(|e| vec![e])?
+            .map_err(|_| vec!["input.replay".to_owned()])?;
+    }
+    present(&fields, i.now)
+        .map_err(|e| vec![e])?
+        .map_err(|e| e.codes().into_iter().map(str::to_owned).collect())
 }
 
 impl Implementation for Reference {
@@ -251,6 +272,13 @@ impl Implementation for Reference {
                 Err(e) => Outcome::reject(vec![e.code().to_owned()], None),
             },
         )
+    }
+
+    fn macaroon_dpop_request(&self, i: &MacaroonDpopRequestInput) -> Option<MacaroonDpopOutcome> {
+        Some(match macaroon_dpop_check(i) {
+            Ok(jkt) => Outcome::accept(BoundKey { jkt }, None),
+            Err(codes) => Outcome::reject(codes, None),
+        })
     }
 
     fn atr_dpop_request(&self, i: &AtrDpopRequestInput) -> Option<AtrDpopOutcome> {

@@ -143,6 +143,18 @@ pub struct AtrBoundIdentity {
 /// Answer to an atr_dpop_request vector.
 pub type AtrDpopOutcome = Outcome<AtrBoundIdentity>;
 
+/// What an accepted `macaroon_dpop_request` yields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BoundKey {
+    /// The thumbprint of the key the token is bound to; `None` for an unbound token accepted
+    /// as Bearer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jkt: Option<String>,
+}
+
+/// Answer to a macaroon_dpop_request vector.
+pub type MacaroonDpopOutcome = Outcome<BoundKey>;
+
 /// An implementation under test. Every method has a default that answers "unsupported"
 /// (`None`), so an implementation covers what it covers and the runner reports the rest as
 /// skipped, not failed.
@@ -190,6 +202,13 @@ pub trait Implementation {
     fn atr_dpop_request(&self, _input: &AtrDpopRequestInput) -> Option<AtrDpopOutcome> {
         None
     }
+    /// Check a request presenting a PyPI token, with or without a DPoP proof.
+    fn macaroon_dpop_request(
+        &self,
+        _input: &MacaroonDpopRequestInput,
+    ) -> Option<MacaroonDpopOutcome> {
+        None
+    }
 }
 
 /// The result of checking one vector under one profile.
@@ -204,7 +223,8 @@ pub enum CheckResult {
 }
 
 /// Checks one vector. `profile` is ignored for the profile-free kinds (mint, restrict,
-/// dpop_proof, jwk_thumbprint, atr_jwt, atr_dpop_request).
+/// dpop_proof, jwk_thumbprint, atr_jwt, atr_dpop_request,
+/// macaroon_dpop_request).
 pub fn check(imp: &dyn Implementation, v: &Vector, profile: Profile) -> CheckResult {
     match check_inner(imp, v, profile) {
         Ok(r) => r,
@@ -290,6 +310,10 @@ pub fn answer(
         Kind::AtrDpopRequest => {
             let i: AtrDpopRequestInput = serde_json::from_value(input.clone()).map_err(de)?;
             imp.atr_dpop_request(&i).map(|o| to_json(&o, ""))
+        }
+        Kind::MacaroonDpopRequest => {
+            let i: MacaroonDpopRequestInput = serde_json::from_value(input.clone()).map_err(de)?;
+            imp.macaroon_dpop_request(&i).map(|o| to_json(&o, ""))
         }
     };
     Ok(got)

@@ -108,12 +108,18 @@ def bound_verify(inp: dict) -> dict:
     return {**identity, "jkt": proof_verdict["jkt"]}
 
 
-def proof(token: str, key="ed", header=None, **changes) -> str:
-    """A proof for the default request, bound to `token` by ath, signed with a fixed key."""
+def proof_for(token: str, method: str, url: str, issued_at: int, key="ed", header=None, **changes) -> str:
+    """A proof for `method url` issued at `issued_at`, bound to `token` by ath, signed with a fixed key; its
+    jti is derived from everything else, so it is stable and distinct per proof."""
     shown = {k: "<dropped>" if v is dpop.DROP else v for k, v in changes.items()}
     jti = hashlib.sha256(f"{token}|{key}|{text(shown)}".encode()).hexdigest()[:22]
-    body = dpop.changed({"jti": jti, "htm": METHOD, "htu": URL, "iat": NOW, "ath": ath(token)}, changes)
+    body = dpop.changed({"jti": jti, "htm": method, "htu": url, "iat": issued_at, "ath": ath(token)}, changes)
     return dpop.sign(text(header or dpop.header_for(key)), text(body), key)
+
+
+def proof(token: str, key="ed", header=None, **changes) -> str:
+    """A proof for this file's default request."""
+    return proof_for(token, METHOD, URL, NOW, key, header, **changes)
 
 
 def bound_token(jkt=ED_JKT, **changes) -> str:

@@ -1,0 +1,221 @@
+"""Writes vectors/macaroon-dpop.json: PyPI tokens bound to a key by a `[5, jkt]` caveat and
+presented with a DPoP proof (SPEC §10.9), in the strict profile.
+
+    tools/bindgen/setup --generate
+
+Each vector is one request: its Authorization and DPoP header fields (lists: a field may be
+missing or repeated), method, URL and clock, and the token's database row and project as in a
+`verify` vector. The oracle is `request_verify`: the header fields, then the proof as
+tools/dpopgen/check.py checks it (`ath` over the presented token), then the token as
+tools/vectorgen/strict.py verifies it with the proof's key. Tokens are minted with pymacaroons
+(tools/vectorgen), proofs signed with tools/dpopgen's fixed keys: every run writes the same bytes.
+"""
+
+import base64
+import hashlib
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOOLS = os.path.dirname(HERE)
+VECTORGEN = os.path.join(TOOLS, "vectorgen")
+DPOPGEN = os.path.join(TOOLS, "dpopgen")
+ATRGEN = os.path.join(TOOLS, "atrgen")
+sys.path[:0] = [VECTORGEN, DPOPGEN, ATRGEN]
+
+# tools/vectorgen first: tools/dpopgen and tools/atrgen have a cases.py of their own, and
+# atrgen's bound.py puts dpopgen at the front of the path when it is imported.
+import cases  # noqa: E402  (tools/vectorgen)
+import strict  # noqa: E402  (tools/vectorgen)
+from generate import IDENT, KEY, mint  # noqa: E402  (tools/vectorgen)
+import atr  # noqa: E402  (tools/atrgen: the shared file writer and source digest)
+import bound as atr_bound  # noqa: E402  (tools/atrgen: proofs bound to a token)
+import check  # noqa: E402  (tools/dpopgen)
+import dpop  # noqa: E402  (tools/dpopgen)
+
+ROOT = os.path.dirname(TOOLS)
+METHOD = "POST"
+URL = "https://upload.pypi.org/legacy/"
+NOW = cases.NOW
+ED_JKT = check.thumbprint_of(dpop.ED_JWK)
+P_JKT = check.thumbprint_of(dpop.P_JWK)
+ED_BIND = f'[5,"{ED_JKT}"]'
+P_BIND = f'[5,"{P_JKT}"]'
+ROW = {"identifier": IDENT, "owner": cases.USER_OWNER, "stored_caveats": []}
+WINDOW = f"[0,{cases.EXP},{cases.NBF}]"
+
+FLAGS = {
+    "baseline": "A request as a client of the profile sends it.",
+    "bearer-token": "An unbound token under the Bearer scheme.",
+    "header-fields": "How many Authorization and DPoP fields the request carries, and the scheme.",
+    "downgrade": "A bound token presented without DPoP, or an unbound one with it.",
+    "attenuation": "A token narrowed offline by its holder: a new string, so a new proof.",
+    "proof": "The DPoP proof against the request and the presented token (ath).",
+    "key-binding": "The token's [5, jkt] caveats against the proof's key.",
+    "token": "The token's other caveats and signature, with a valid proof.",
+    "replay": "The proof's jti was accepted before, by the proofs in input.replay.",
+}
+
+
+def refused(*codes):
+    return {"valid": False, "codes": list(codes)}
+
+
+def is_bound(token: str) -> bool:
+    """Whether the token carries a KeyBinding caveat (called on tokens strict.verify accepted)."""
+    _, _, caveats, _ = strict.decode(token)
+    return any(strict.parse_caveat(c, None)[0] == "KeyBinding" for c in caveats)
+
+
+def request_verify(inp: dict) -> dict:
+    """The strict profile's answer to one request (see SPEC §10.9 for the order)."""
+    if len(inp["authorization"]) != 1:
+        return refused("bound.authorization")
+    scheme, sep, token = inp["authorization"][0].partition(" ")
+    if not sep or scheme.lower() not in ("bearer", "dpop"):
+        return refused("bound.scheme")
+    proofs = inp["dpop"]
+    if len(proofs) > 1:
+        return refused("bound.proof_multiple")
+    dpop_scheme = scheme.lower() == "dpop"
+    proof_jkt = None
+    if dpop_scheme:
+        if not proofs:
+            return refused("bound.proof_missing")
+        proof_input = {"proof": proofs[0], "method": inp["method"], "url": inp["url"], "now": inp["now"],
+                       "access_token": token, "replay": inp.get("replay", [])}
+        if "nonce" in inp:
+            proof_input["nonce"] = inp["nonce"]
+        proof_verdict = check.check_with_history(proof_input)
+        if not proof_verdict["valid"]:
+            return proof_verdict
+        proof_jkt = proof_verdict["jkt"]
+    elif proofs:
+        return refused("bound.unexpected_proof")
+    valid, codes = strict.verify(token, bytes.fromhex(inp["key_hex"]), inp["row"], inp["now"], inp["project"],
+                                 proof_jkt)
+    if not valid:
+        return refused(*codes)
+    if dpop_scheme and not is_bound(token):
+        return refused("bound.not_bound")
+    return {"valid": True, "jkt": proof_jkt} if proof_jkt else {"valid": True}
+
+
+def proof(token: str, key="ed", **changes) -> str:
+    """A proof for the default request, bound to `token` by ath, signed with a fixed key."""
+    return atr_bound.proof_for(token, METHOD, URL, NOW, key, **changes)
+
+
+class Gen:
+    def __init__(self):
+        self.vectors = []
+        self.ids = set()
+
+    def add(self, area, slug, description, flags, authorization, dpop_fields=(), now=NOW, project=cases.PROJ,
+            key=KEY, replay=()):
+        vid = f"macaroon-dpop/{area}/{slug}"
+        assert vid not in self.ids, vid
+        self.ids.add(vid)
+        inp = {"authorization": list(authorization), "dpop": list(dpop_fields), "method": METHOD, "url": URL,
+               "now": now, "key_hex": key.hex(), "project": project, "row": ROW}
+        if replay:
+            inp["replay"] = [{"proof": p, "now": n} for p, n in replay]
+        self.vectors.append({"id": vid, "kind": "macaroon_dpop_request", "description": description,
+                             "flags": list(flags), "input": inp, "expected": request_verify(inp)})
+
+    def dpop(self, area, slug, description, flags, token, proofs=None, **kw):
+        """`token` under the DPoP scheme with, by default, one fresh Ed25519 proof for it."""
+        self.add(area, slug, description, flags, [f"DPoP {token}"], [proof(token)] if proofs is None else proofs, **kw)
+
+
+def build(g: Gen):
+    bound = mint(cases.PROJECT_TOKEN + [ED_BIND])
+    unbound = mint(cases.PROJECT_TOKEN)
+    good = proof(bound)
+    g.dpop("baseline", "ed25519", "A project token bound to the RFC 8037 Ed25519 key, a fresh EdDSA proof for it.",
+           ["baseline"], bound, [good])
+    p_bound = mint(cases.PROJECT_TOKEN + [P_BIND])
+    g.dpop("baseline", "p256", "A project token bound to the fixed P-256 key, a fresh ES256 proof for it.",
+           ["baseline"], p_bound, [proof(p_bound, key="p256")])
+    windowed = mint(cases.PROJECT_TOKEN + [WINDOW, ED_BIND])
+    g.dpop("baseline", "with-window", "A binding after a project scope and an expiry window, all holding.",
+           ["baseline"], windowed)
+    g.add("baseline", "scheme-lower", "The scheme written dpop: compared case-insensitively.",
+          ["baseline", "header-fields"], [f"dpop {bound}"], [good])
+    g.add("baseline", "bearer-unbound", "An unbound project token under Bearer, no proof.", ["baseline", "bearer-token"],
+          [f"Bearer {unbound}"])
+    g.dpop("baseline", "binding-only", "A token whose only caveat is the binding.", ["baseline"], mint([ED_BIND]))
+
+    # Attenuation: the holder narrows or binds the token offline; each new string needs its own proof.
+    narrowed = mint(cases.PROJECT_TOKEN + [ED_BIND, WINDOW])
+    g.dpop("attenuation", "narrowed-fresh-proof", "The bound token narrowed by an expiry window, with a proof for the new string.",
+           ["attenuation"], narrowed)
+    g.dpop("attenuation", "narrowed-old-proof", "The bound token narrowed by an expiry window, with the proof made for the token before.",
+           ["attenuation", "proof"], narrowed, [good])
+    g.dpop("attenuation", "bound-by-holder", "A user-scoped token its holder bound to its own key by appending [5, jkt] (the HMAC chain needs no secret).",
+           ["attenuation", "key-binding"], mint(cases.USER_TOKEN + [ED_BIND]))
+    two = mint(cases.PROJECT_TOKEN + [P_BIND, ED_BIND])
+    g.dpop("attenuation", "rebound-ed25519-proof", "A token bound to the P-256 key, then bound again to the Ed25519 key: an Ed25519 proof satisfies only one binding.",
+           ["attenuation", "key-binding"], two)
+    g.dpop("attenuation", "rebound-p256-proof", "The same twice-bound token with a P-256 proof.", ["attenuation", "key-binding"],
+           two, [proof(two, key="p256")])
+    g.dpop("attenuation", "same-binding-twice", "The same binding added twice: one key satisfies both.",
+           ["attenuation", "key-binding"], mint(cases.PROJECT_TOKEN + [ED_BIND, ED_BIND]))
+
+    # Scheme against binding.
+    g.add("downgrade", "bound-as-bearer", "A bound token under Bearer without a proof: its binding fails.",
+          ["downgrade", "key-binding"], [f"Bearer {bound}"])
+    g.add("downgrade", "bound-as-bearer-with-proof", "A bound token under Bearer with a valid proof.", ["downgrade"],
+          [f"Bearer {bound}"], [good])
+    g.add("downgrade", "unbound-as-dpop", "An unbound token under DPoP with a valid proof for it.", ["downgrade"],
+          [f"DPoP {unbound}"], [proof(unbound)])
+    g.add("downgrade", "bound-without-proof", "A bound token under DPoP without a DPoP field.", ["downgrade"],
+          [f"DPoP {bound}"])
+
+    # Header fields.
+    g.add("fields", "two-authorization", "Two Authorization fields, Bearer and DPoP.", ["header-fields"],
+          [f"Bearer {bound}", f"DPoP {bound}"], [good])
+    g.add("fields", "no-authorization", "A proof and no Authorization field.", ["header-fields"], [], [good])
+    g.add("fields", "two-proofs", "Two DPoP fields, both valid proofs.", ["header-fields"], [f"DPoP {bound}"],
+          [good, proof(bound, jti="second")])
+    basic = base64.b64encode(f"__token__:{bound}".encode()).decode()
+    g.add("fields", "basic-scheme", "The token as the password of HTTP Basic with user __token__, as uploads send it today.",
+          ["header-fields"], [f"Basic {basic}"], [good])
+
+    # The proof.
+    g.dpop("proof", "other-key", "A P-256 proof for a token bound to the Ed25519 key.", ["proof", "key-binding"], bound,
+           [proof(bound, key="p256")])
+    g.dpop("proof", "no-ath", "A proof without ath.", ["proof"], bound, [proof(bound, ath=dpop.DROP)])
+    g.dpop("proof", "ath-of-header", "ath over the whole Authorization value.", ["proof"], bound,
+           [proof(bound, ath=atr_bound.ath(f"DPoP {bound}"))])
+    g.dpop("proof", "htm-get", "The proof's htm GET for a POST.", ["proof"], bound, [proof(bound, htm="GET")])
+    g.dpop("proof", "too-old", "The proof's iat 301 s before the clock.", ["proof"], bound, [good], now=NOW + 301)
+    g.dpop("proof", "replayed", "The same proof accepted 10 s earlier.", ["proof", "replay"], bound, [good],
+           now=NOW + 10, replay=[(good, NOW)])
+
+    # The token's own caveats and signature.
+    g.dpop("token", "expired", "A bound token at the end of its expiry window, with a proof made at that moment.", ["token"],
+           windowed, [proof(windowed, iat=cases.EXP)], now=cases.EXP)
+    g.dpop("token", "other-project", "A bound project token used on another project, with a valid proof.", ["token"],
+           bound, project=cases.OTHER_PROJ)
+    g.dpop("token", "wrong-key", "A bound token checked with another root key, with a valid proof.", ["token"], bound,
+           key=bytes(32))
+    g.dpop("token", "other-project-and-other-key-proof", "Another project and a proof by another key: every failing caveat, in order.",
+           ["token", "key-binding"], bound, [proof(bound, key="p256")], project=cases.OTHER_PROJ)
+
+
+def main():
+    g = Gen()
+    build(g)
+    atr.write_file(
+        "macaroon-dpop", g.vectors, FLAGS,
+        "PyPI tokens bound to a key by a [5, jkt] caveat, presented with Authorization: DPoP and a DPoP proof (RFC 9449 §7), in the strict profile. The proof is checked as tools/dpopgen/check.py checks it, the token as tools/vectorgen/strict.py verifies it.",
+        {"path": "tools/bindgen", "source_sha256": atr.source_digest(HERE),
+         "uses": [{"path": f"tools/{name}", "source_sha256": atr.source_digest(os.path.join(TOOLS, name))}
+                  for name in ("vectorgen", "dpopgen", "atrgen")]},
+        {"rfcs": ["RFC 9449", "RFC 7638"], "pymacaroons": "0.13.0",
+         "cryptography": dpop.cryptography.__version__})
+
+
+if __name__ == "__main__":
+    main()

@@ -2,7 +2,8 @@
 """Builds fuzz/seeds/<target>/ from the vectors: `python3 fuzz/make_seeds.py`.
 
 The `dpop` seeds come from the RFC 9449 example proofs written below instead, so they do not
-depend on the vectors (see `dpop_seeds`).
+depend on the vectors (see `dpop_seeds`). The `atr` seeds are the `atr-jwt` vectors' header
+values, each also as its token alone and as its JSON (see `atr_seeds`).
 
 Each seed file is named by the SHA-1 of its content, so re-running is idempotent and the
 committed seeds change only when the vectors (or the examples here) do. Standard library only.
@@ -129,9 +130,73 @@ def dpop_seeds():
     return seeds
 
 
+# Selector bits of the atr target (src/fuzzing/atr.rs): key in bits 0-1, clock in bits 2-3,
+# the mode in bits 4-5, the empty issuer in bit 6, the length-limit check in bit 7.
+ATR_KEY_BYTES, ATR_EMPTY_KEY, ATR_LONG_KEY = 1, 2, 3
+ATR_LATER, ATR_MIN_CLOCK, ATR_MAX_CLOCK = 4, 8, 12
+ATR_TOKEN_MODE, ATR_JSON_MODE, ATR_SIGNED_MODE = 0x10, 0x20, 0x30
+ATR_EMPTY_ISSUER, ATR_LIMIT = 0x40, 0x80
+# The key, issuer and clock every atr-jwt vector uses (the target's defaults).
+ATR_VECTOR_INPUT = {
+    "key": "a408bec03d2e80d31a366635fcdc581caf443075de245cd78f0f9ef463570f87",
+    "iss_aud": "https://atr.example.org/",
+    "now": 1767225600,
+}
+
+
+def json_text(segment):
+    """A token segment's text when it is the canonical base64url of UTF-8 text, else None."""
+    try:
+        raw = b64url_decode(segment)
+        text = raw.decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+    if base64.urlsafe_b64encode(raw).rstrip(b"=").decode() != segment or "\n" in text:
+        return None
+    return text
+
+
+def atr_seeds(vectors):
+    """Each atr-jwt vector's header value as is; its token alone (mode 1) and, where its
+    header and payload are canonical base64url text, as JSON with its own signature (mode 2)
+    and as JSON the target signs (mode 3). The as-issued token also under each other key,
+    clock and issuer, and with the length-limit check."""
+    seeds = set()
+    for v in vectors:
+        inp = v["input"]
+        if {k: inp.get(k) for k in ATR_VECTOR_INPUT} != ATR_VECTOR_INPUT:
+            continue  # the target knows only the vectors' key, issuer and clock
+        auth = inp["authorization"]
+        seeds.add(bytes([0]) + auth.encode())
+        scheme, space, token = auth.partition(" ")
+        if not space or scheme.lower() != "bearer":
+            continue
+        seeds.add(bytes([ATR_TOKEN_MODE]) + token.encode())
+        parts = token.split(".")
+        if len(parts) != 3:
+            continue
+        header, payload = json_text(parts[0]), json_text(parts[1])
+        if header is None or payload is None:
+            continue
+        seeds.add(bytes([ATR_JSON_MODE]) + f"{header}\n{payload}\n{parts[2]}".encode())
+        seeds.add(bytes([ATR_SIGNED_MODE]) + f"{header}\n{payload}".encode())
+        if v["id"] == "atr-jwt/baseline/as-issued":
+            for sel in (ATR_LATER, ATR_MIN_CLOCK, ATR_MAX_CLOCK, ATR_EMPTY_ISSUER, ATR_LIMIT):
+                seeds.add(bytes([sel]) + auth.encode())
+            for sel in (ATR_KEY_BYTES, ATR_EMPTY_KEY, ATR_LONG_KEY, ATR_LATER):
+                seeds.add(bytes([sel | ATR_SIGNED_MODE]) + f"{header}\n{payload}".encode())
+            # The empty issuer: `iss` "" and an `aud` list holding "" (a bare "" is falsy).
+            empty = payload.replace('"aud":"https://atr.example.org/"', '"aud":[""]')
+            empty = empty.replace('"https://atr.example.org/"', '""')
+            seeds.add(bytes([ATR_EMPTY_ISSUER | ATR_SIGNED_MODE]) + f"{header}\n{empty}".encode())
+    return seeds
+
+
 def main():
     seeds = {t: set() for t in ("token", "macaroon", "caveat", "verify", "differential")}
     seeds["dpop"] = dpop_seeds()
+    atr_file = json.loads((ROOT / "vectors" / "atr-jwt.json").read_text())
+    seeds["atr"] = atr_seeds(atr_file["vectors"])
     for path in sorted((ROOT / "vectors").glob("*.json")):
         for v in json.loads(path.read_text())["vectors"]:
             inp = v["input"]

@@ -105,6 +105,31 @@ fn replay_dpop() {
     replay("dpop");
 }
 
+#[test]
+fn replay_atr() {
+    replay("atr");
+}
+
+/// The atr seeds reach acceptance in each way the target reads its input (header value,
+/// token alone, JSON, signed by the target) and under each key, so the invariants on accepted
+/// tokens are exercised on every run; and the length-limit check runs on an accepted token.
+#[test]
+fn atr_seeds_reach_accepted_tokens_in_every_mode_and_key() {
+    let mut modes = std::collections::BTreeSet::new();
+    let mut keys = std::collections::BTreeSet::new();
+    let mut limit = false;
+    for seed in inputs("atr", "seeds") {
+        if let Some(Ok(_)) = fuzzing::atr_case(&seed) {
+            modes.insert((seed[0] >> 4) & 3);
+            keys.insert(seed[0] & 3);
+            limit |= seed[0] & 0x80 != 0;
+        }
+    }
+    assert_eq!(modes.into_iter().collect::<Vec<_>>(), [0, 1, 2, 3]);
+    assert_eq!(keys.into_iter().collect::<Vec<_>>(), [0, 1, 2, 3]);
+    assert!(limit, "no accepted seed checks the length limit");
+}
+
 /// The dpop seeds reach acceptance in each way the target reads its input (compact, JSON,
 /// signed by the target) and with both algorithms, so the invariants on accepted proofs are
 /// exercised on every run, not only when the fuzzer happens to find a valid proof.

@@ -130,6 +130,39 @@ fn atr_seeds_reach_accepted_tokens_in_every_mode_and_key() {
     assert!(limit, "no accepted seed checks the length limit");
 }
 
+/// The verify seeds built from the key-binding vectors decode as meant and reach each outcome
+/// of a binding in the strict profile: accepted with the bound key's proof, refused with
+/// another key's proof and with none.
+#[test]
+fn verify_seeds_reach_each_key_binding_outcome() {
+    let mut accepted_bound = 0;
+    let mut codes = std::collections::BTreeSet::new();
+    for seed in inputs("verify", "seeds") {
+        let Some((case, verdicts)) = fuzzing::verify_input(&seed) else {
+            continue;
+        };
+        let strict = &verdicts[1];
+        let bound =
+            !case.bindings.is_empty() || case.caveats.iter().any(|c| c.text().starts_with("[5,"));
+        if bound && strict.valid {
+            assert_ne!(case.proof, fuzzing::ProofSpec::None, "{case:?}");
+            accepted_bound += 1;
+        }
+        codes.extend(strict.codes());
+    }
+    assert!(
+        accepted_bound >= 5,
+        "{accepted_bound} bound tokens accepted"
+    );
+    for code in [
+        "key_binding.mismatch",
+        "key_binding.no_proof",
+        "caveat.invalid_jkt",
+    ] {
+        assert!(codes.contains(code), "no seed is refused with {code}");
+    }
+}
+
 /// The dpop seeds reach acceptance in each way the target reads its input (compact, JSON,
 /// signed by the target) and with both algorithms, so the invariants on accepted proofs are
 /// exercised on every run, not only when the fuzzer happens to find a valid proof.

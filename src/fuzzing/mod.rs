@@ -14,7 +14,7 @@ pub mod differential;
 
 pub use atr::{atr_case, atr_token};
 pub use dpop::{dpop_case, dpop_proof};
-pub use verify::{verify, verify_case, VerifyCase};
+pub use verify::{verify, verify_case, verify_input, ProofSpec, VerifyCase};
 
 use crate::caveat;
 use crate::inspect;

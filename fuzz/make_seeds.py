@@ -2,7 +2,9 @@
 """Builds fuzz/seeds/<target>/ from the vectors: `python3 fuzz/make_seeds.py`.
 
 The `dpop` seeds come from the RFC 9449 example proofs written below instead, so they do not
-depend on the vectors (see `dpop_seeds`).
+depend on the vectors (see `dpop_seeds`). The `atr` seeds are the `atr-jwt` vectors' header
+values, each also as its token alone and as its JSON (see `atr_seeds`). The key-binding
+vectors also become structured `verify` inputs (see `bound_verify_seeds`).
 
 Each seed file is named by the SHA-1 of its content, so re-running is idempotent and the
 committed seeds change only when the vectors (or the examples here) do. Standard library only.
@@ -129,9 +131,276 @@ def dpop_seeds():
     return seeds
 
 
+# Selector bits of the atr target (src/fuzzing/atr.rs): key in bits 0-1, clock in bits 2-3,
+# the mode in bits 4-5, the empty issuer in bit 6, the length-limit check in bit 7.
+ATR_KEY_BYTES, ATR_EMPTY_KEY, ATR_LONG_KEY = 1, 2, 3
+ATR_LATER, ATR_MIN_CLOCK, ATR_MAX_CLOCK = 4, 8, 12
+ATR_TOKEN_MODE, ATR_JSON_MODE, ATR_SIGNED_MODE = 0x10, 0x20, 0x30
+ATR_EMPTY_ISSUER, ATR_LIMIT = 0x40, 0x80
+# The key, issuer and clock every atr-jwt vector uses (the target's defaults).
+ATR_VECTOR_INPUT = {
+    "key": "a408bec03d2e80d31a366635fcdc581caf443075de245cd78f0f9ef463570f87",
+    "iss_aud": "https://atr.example.org/",
+    "now": 1767225600,
+}
+
+
+def json_text(segment):
+    """A token segment's text when it is the canonical base64url of UTF-8 text, else None."""
+    try:
+        raw = b64url_decode(segment)
+        text = raw.decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+    if base64.urlsafe_b64encode(raw).rstrip(b"=").decode() != segment or "\n" in text:
+        return None
+    return text
+
+
+def atr_seeds(vectors):
+    """Each atr-jwt vector's header value as is; its token alone (mode 1) and, where its
+    header and payload are canonical base64url text, as JSON with its own signature (mode 2)
+    and as JSON the target signs (mode 3). The as-issued token also under each other key,
+    clock and issuer, and with the length-limit check."""
+    seeds = set()
+    for v in vectors:
+        inp = v["input"]
+        if {k: inp.get(k) for k in ATR_VECTOR_INPUT} != ATR_VECTOR_INPUT:
+            continue  # the target knows only the vectors' key, issuer and clock
+        auth = inp["authorization"]
+        seeds.add(bytes([0]) + auth.encode())
+        scheme, space, token = auth.partition(" ")
+        if not space or scheme.lower() != "bearer":
+            continue
+        seeds.add(bytes([ATR_TOKEN_MODE]) + token.encode())
+        parts = token.split(".")
+        if len(parts) != 3:
+            continue
+        header, payload = json_text(parts[0]), json_text(parts[1])
+        if header is None or payload is None:
+            continue
+        seeds.add(bytes([ATR_JSON_MODE]) + f"{header}\n{payload}\n{parts[2]}".encode())
+        seeds.add(bytes([ATR_SIGNED_MODE]) + f"{header}\n{payload}".encode())
+        if v["id"] == "atr-jwt/baseline/as-issued":
+            for sel in (ATR_LATER, ATR_MIN_CLOCK, ATR_MAX_CLOCK, ATR_EMPTY_ISSUER, ATR_LIMIT):
+                seeds.add(bytes([sel]) + auth.encode())
+            for sel in (ATR_KEY_BYTES, ATR_EMPTY_KEY, ATR_LONG_KEY, ATR_LATER):
+                seeds.add(bytes([sel | ATR_SIGNED_MODE]) + f"{header}\n{payload}".encode())
+            # The empty issuer: `iss` "" and an `aud` list holding "" (a bare "" is falsy).
+            empty = payload.replace('"aud":"https://atr.example.org/"', '"aud":[""]')
+            empty = empty.replace('"https://atr.example.org/"', '""')
+            seeds.add(bytes([ATR_EMPTY_ISSUER | ATR_SIGNED_MODE]) + f"{header}\n{empty}".encode())
+    return seeds
+
+
+def v2_caveats(raw):
+    """The caveat identifiers of V2 macaroon bytes (None when they are not V2)."""
+    if not raw or raw[0] != 2:
+        return None
+    pos = 1
+
+    def varint():
+        nonlocal pos
+        value, shift = 0, 0
+        while True:
+            b = raw[pos]
+            pos += 1
+            value |= (b & 0x7F) << shift
+            shift += 7
+            if b < 0x80:
+                return value
+
+    def field():
+        nonlocal pos
+        kind = varint()
+        if kind == 0:
+            return 0, None
+        n = varint()
+        data = raw[pos:pos + n]
+        pos += n
+        return kind, data
+
+    try:
+        while field()[0] != 0:  # location, identifier
+            pass
+        caveats = []
+        while True:
+            kind, data = field()
+            if kind == 0:
+                return caveats
+            fields = {}
+            while kind != 0:
+                fields[kind] = data
+                kind, data = field()
+            caveats.append(fields.get(2, b""))
+    except IndexError:
+        return None
+
+
+class Arbitrary:
+    """Bytes that the `arbitrary` crate (1.x) decodes into chosen values: integers little-endian
+    from the front, an enum variant as a u32 scaled onto the variant count, a collection
+    element behind a `true` byte and its end behind a `false` one, and a string's length from
+    the end of the remaining data (one byte while at most 256 remain, else two)."""
+
+    def __init__(self):
+        self.ops = []  # (bytes, None) from the front, or (None, bytes) for a string
+
+    def raw(self, data):
+        self.ops.append((bytes(data), None))
+
+    def u8(self, x):
+        self.raw([x])
+
+    def flag(self, x):
+        self.u8(1 if x else 0)
+
+    def i16(self, x):
+        self.raw(x.to_bytes(2, "little", signed=True))
+
+    def variant(self, index, count):
+        self.raw((-(-index * 2**32 // count)).to_bytes(4, "little"))
+
+    def string(self, text):
+        self.ops.append((None, text.encode("utf-8", "surrogatepass")))
+
+    def bytes(self):
+        strings = [s for f, s in self.ops if f is None]
+        widths = [1] * len(strings)
+        while True:
+            total = sum(len(f or s) for f, s in self.ops) + sum(widths)
+            taken, remaining_at, new = 0, [], []
+            for f, s in self.ops:
+                if f is not None:
+                    taken += len(f)
+                    continue
+                remaining = total - taken
+                remaining_at.append(remaining)
+                w = 1 if remaining <= 256 else 2
+                new.append(w)
+                taken += w + len(s)
+            if new == widths:
+                break
+            widths = new
+        front, tail = b"", []
+        for f, s in self.ops:
+            front += f if f is not None else s
+        for s, w, remaining in zip(strings, widths, remaining_at):
+            largest = remaining - w  # the most bytes the string may take
+            assert len(s) <= largest, "string longer than the data left"
+            if w == 1 or largest < 256:  # one size byte read, modulo largest + 1
+                tail.append(bytes([len(s)]) + b"\0" * (w - 1))
+            else:
+                tail.append(len(s).to_bytes(2, "big"))
+        return front + b"".join(reversed(tail))
+
+
+# The verify target's pools (src/fuzzing/verify.rs) and the base of its clock.
+VERIFY_BASE = 1700000000
+VERIFY_NAMES = ["Sample.Project", "sampleproject", "other", "a_b-c", "x"]
+VERIFY_IDS = ["0d6b6a8e-2f0c-4f8e-8a3b-5b7e1c9d2a41", "1e7c7b9f-3a1d-4a9f-9b4c-6c8f2d0e3b52"]
+VERIFY_USERS = ["3e2f1a0b-9c8d-4e7f-8a6b-5c4d3e2f1a0b", "4f3a2b1c-0d9e-4f8a-9b7c-6d5e4f3a2b1c"]
+VERIFY_JKTS = [
+    "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I",
+    "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k",
+    "A" * 43,
+]
+CAVEAT_RAW, CAVEAT_KINDS = 6, 7  # CaveatSpec::Raw among its seven variants
+PROOF_NONE, PROOF_KEY, PROOF_BOUND = 0, 1, 2
+
+
+def verify_case(caveats, stored, now, project, user, wrong_key, bindings, proof):
+    """A VerifyCase (src/fuzzing/verify.rs) as the bytes that decode to it: caveats and
+    stored caveats as raw text, the clock as an offset, `project` a (name, id) pair or None,
+    `user` the owner (None: nobody), `bindings` indices into VERIFY_JKTS, `proof` a
+    (ProofSpec variant, index) pair."""
+    a = Arbitrary()
+    for c in caveats:
+        a.flag(True)
+        a.variant(CAVEAT_RAW, CAVEAT_KINDS)
+        a.string(c)
+    a.flag(False)
+    a.variant(0, CAVEAT_KINDS)  # extra: Expiration(0, 0), which never holds
+    a.i16(0)
+    a.i16(0)
+    for c in stored:
+        a.flag(True)
+        a.variant(CAVEAT_RAW, CAVEAT_KINDS)
+        a.string(c)
+    a.flag(False)
+    a.i16(now - VERIFY_BASE)
+    a.flag(project is not None)
+    if project is not None:
+        a.u8(VERIFY_NAMES.index(project[0]))
+        a.u8(VERIFY_IDS.index(project[1]))
+    if user is None:
+        a.variant(2, 3)
+    else:
+        a.variant(0, 3)
+        a.u8(VERIFY_USERS.index(user))
+    a.variant(1 if wrong_key else 0, 3)
+    for b in bindings:
+        a.flag(True)
+        a.u8(b)
+    a.flag(False)
+    a.variant(proof[0], 3)
+    a.u8(proof[1])
+    return a.bytes()
+
+
+def bound_verify_seeds(vectors):
+    """The key-binding vectors as verify inputs (their caveats as raw text, their request and
+    proof); and tokens bound through the target's own `bindings`, with a matching proof, a
+    proof by another key, and none."""
+    seeds = set()
+    for v in vectors:
+        if not v["id"].startswith(("verify/key-binding/", "restrict-verify/bind-jkt")):
+            continue
+        inp = v["input"]
+        raw = body_bytes(inp["token"])
+        caveats = v2_caveats(raw) if raw else None
+        if caveats is None:
+            continue
+        try:
+            caveats = [c.decode("utf-8") for c in caveats]
+        except UnicodeDecodeError:
+            continue
+        p = inp.get("project")
+        project = None
+        if p and p["name"] in VERIFY_NAMES and p["id"] in VERIFY_IDS:
+            project = (p["name"], p["id"])
+        user = (inp["row"].get("owner") or {}).get("user_id")
+        user = user if user in VERIFY_USERS else None
+        jkt = inp.get("proof_jkt")
+        proof = (PROOF_NONE, 0) if jkt is None else (PROOF_KEY, VERIFY_JKTS.index(jkt))
+        wrong_key = inp["key_hex"] != "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+        stored = inp["row"].get("stored_caveats") or []
+        seeds.add(verify_case(caveats, stored, inp["now"], project, user, wrong_key, [], proof))
+        seeds.add(verify_case(caveats, stored, inp["now"], project, user, wrong_key, [], (PROOF_BOUND, 1)))
+    project = (VERIFY_NAMES[0], VERIFY_IDS[0])
+    for bindings, proof in (
+        ([0], (PROOF_BOUND, 0)),
+        ([0], (PROOF_KEY, 1)),
+        ([0], (PROOF_NONE, 0)),
+        ([0, 0], (PROOF_KEY, 0)),
+        ([0, 1], (PROOF_BOUND, 1)),
+        ([2], (PROOF_KEY, 2)),
+    ):
+        seeds.add(verify_case([], [], VERIFY_BASE, project, VERIFY_USERS[0], False, bindings, proof))
+    window = f"[0,{VERIFY_BASE + 900},{VERIFY_BASE}]"
+    seeds.add(verify_case([window], ['[1,["sample-project"]]'], VERIFY_BASE + 5, project,
+                          VERIFY_USERS[0], False, [1], (PROOF_BOUND, 0)))
+    return seeds
+
+
 def main():
     seeds = {t: set() for t in ("token", "macaroon", "caveat", "verify", "differential")}
     seeds["dpop"] = dpop_seeds()
+    atr_file = json.loads((ROOT / "vectors" / "atr-jwt.json").read_text())
+    seeds["atr"] = atr_seeds(atr_file["vectors"])
+    for name in ("verification.json", "attenuation.json"):
+        vectors = json.loads((ROOT / "vectors" / name).read_text())["vectors"]
+        seeds["verify"] |= bound_verify_seeds(vectors)
     for path in sorted((ROOT / "vectors").glob("*.json")):
         for v in json.loads(path.read_text())["vectors"]:
             inp = v["input"]

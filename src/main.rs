@@ -1,14 +1,15 @@
 //! `caveatspec`: run the vectors, and inspect, mint, restrict and verify PyPI tokens; check
-//! DPoP proofs and compute JWK thumbprints.
+//! DPoP proofs, compute JWK thumbprints, and check Apache Trusted Releases' API JWTs.
 
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgGroup, Args, Parser, Subcommand};
 use serde_json::json;
 
 use caveatspec::adapter::{self, ImplEntry, Matrix, RunOptions, Skipped, Verdict};
+use caveatspec::atr;
 use caveatspec::attenuate::{self, Restrictions};
 use caveatspec::dpop::{self, ProofRequest};
 use caveatspec::inspect;
@@ -116,6 +117,47 @@ enum Command {
         #[command(subcommand)]
         command: JwkCommand,
     },
+    /// Apache Trusted Releases' API JWTs (the atr-jwt profile).
+    Atr {
+        #[command(subcommand)]
+        command: AtrCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AtrCommand {
+    /// Check an `Authorization` header value as ATR's verifier does (PyJWT, HS256, ATR's
+    /// claims and leeway; spec/SPEC.md §10.6).
+    Verify(AtrVerifyArgs),
+}
+
+#[derive(Args)]
+#[command(group(ArgGroup::new("secret").required(true).args(["key", "key_file"])))]
+#[command(group(ArgGroup::new("issuer").required(true).args(["host", "iss_aud"])))]
+struct AtrVerifyArgs {
+    /// The `Authorization` header value (`Bearer <jwt>`), or `-` (the default) to read it
+    /// from standard input: one line, only its line ending removed.
+    #[arg(default_value = "-")]
+    authorization: String,
+    /// The signing key as ATR holds it (64 hex characters, whose text is the HMAC key).
+    #[arg(long, value_name = "K")]
+    key: Option<String>,
+    /// A file holding the key, so that it stays out of the command line (one trailing line
+    /// ending removed).
+    #[arg(long, value_name = "F")]
+    key_file: Option<PathBuf>,
+    /// ATR's host: the issuer and audience are then `https://H/`.
+    #[arg(long, value_name = "H")]
+    host: Option<String>,
+    /// The issuer and audience, exactly.
+    #[arg(long, value_name = "X")]
+    iss_aud: Option<String>,
+    /// The verifier's Unix time.
+    #[arg(long)]
+    now: i64,
+    /// Print `{"valid", "codes", "message", …}`, with `sub`, `jti` and `claims` when valid.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Subcommand)]
@@ -294,6 +336,9 @@ fn main() -> ExitCode {
         Command::Jwk {
             command: JwkCommand::Thumbprint { jwk },
         } => with_input(&jwk, "JWK", cmd_jwk_thumbprint),
+        Command::Atr {
+            command: AtrCommand::Verify(args),
+        } => cmd_atr_verify(&args),
     }
 }
 
@@ -314,13 +359,31 @@ fn with_input(arg: &str, what: &str, f: impl FnOnce(&str) -> ExitCode) -> ExitCo
     if arg != "-" {
         return f(arg);
     }
-    let mut buf = String::new();
-    // Bounded: no real token, proof or key is near 1 MiB.
-    match std::io::stdin().take(1 << 20).read_to_string(&mut buf) {
-        Ok(_) => f(buf.trim()),
-        Err(_) => usage(&format!(
+    match read_bounded(std::io::stdin())
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+    {
+        Some(text) => f(text.trim()),
+        None => usage(&format!(
             "could not read the {what} from standard input (not UTF-8?)"
         )),
+    }
+}
+
+/// Everything `source` gives, up to 1 MiB: no real token, proof or key is near that.
+fn read_bounded(source: impl Read) -> std::io::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    source.take(1 << 20).read_to_end(&mut buf)?;
+    Ok(buf)
+}
+
+/// `bytes` without one trailing line ending (`\n` or `\r\n`).
+fn without_line_ending(bytes: &[u8]) -> &[u8] {
+    let b = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    if b.len() < bytes.len() {
+        b.strip_suffix(b"\r").unwrap_or(b)
+    } else {
+        b
     }
 }
 
@@ -480,15 +543,12 @@ fn cmd_dpop_verify(proof: &str, a: &DpopVerifyArgs) -> ExitCode {
             if a.json {
                 println!(
                     "{}",
-                    json!({
-                        "valid": true,
-                        "codes": [],
-                        "message": null,
+                    accepted_json(json!({
                         "alg": p.alg.name(),
                         "jkt": p.jkt,
                         "jti": p.jti,
                         "iat": p.iat,
-                    })
+                    }))
                 );
             } else {
                 println!("valid: proof matches the request");
@@ -518,6 +578,16 @@ fn cmd_dpop_verify(proof: &str, a: &DpopVerifyArgs) -> ExitCode {
     }
 }
 
+/// The `--json` answer for an accepted input: `{"valid": true, "codes": [], "message": null}`
+/// with the command's own `fields`.
+fn accepted_json(fields: serde_json::Value) -> serde_json::Value {
+    let mut answer = json!({"valid": true, "codes": [], "message": null});
+    if let (Some(a), serde_json::Value::Object(f)) = (answer.as_object_mut(), fields) {
+        a.extend(f);
+    }
+    answer
+}
+
 fn cmd_jwk_thumbprint(text: &str) -> ExitCode {
     match jws::parse_object(text.as_bytes(), "jwk").and_then(|m| jwk::thumbprint(&m)) {
         Ok(jkt) => {
@@ -526,6 +596,63 @@ fn cmd_jwk_thumbprint(text: &str) -> ExitCode {
         }
         Err(e) => {
             eprintln!("caveatspec: {}: {e}", e.code());
+            ExitCode::from(EXIT_INVALID)
+        }
+    }
+}
+
+fn cmd_atr_verify(a: &AtrVerifyArgs) -> ExitCode {
+    // The header value is read as sent: ATR trims nothing, so only a line ending goes.
+    let authorization = if a.authorization == "-" {
+        let text = read_bounded(std::io::stdin())
+            .ok()
+            .and_then(|b| String::from_utf8(without_line_ending(&b).to_vec()).ok());
+        let Some(text) = text else {
+            return usage(
+                "could not read the Authorization value from standard input (not UTF-8?)",
+            );
+        };
+        text
+    } else {
+        a.authorization.clone()
+    };
+    let key = match (&a.key, &a.key_file) {
+        (Some(k), _) => k.as_bytes().to_vec(),
+        (None, Some(path)) => match std::fs::File::open(path).and_then(read_bounded) {
+            Ok(bytes) => without_line_ending(&bytes).to_vec(),
+            Err(e) => return usage(&format!("--key-file {}: {e}", path.display())),
+        },
+        (None, None) => return usage("give --key or --key-file"),
+    };
+    let iss_aud = match (&a.host, &a.iss_aud) {
+        (Some(host), _) => format!("https://{host}/"),
+        (None, Some(x)) => x.clone(),
+        (None, None) => return usage("give --host or --iss-aud"),
+    };
+    match atr::verify_atr(&authorization, &key, &iss_aud, a.now) {
+        Ok(c) => {
+            if a.json {
+                println!(
+                    "{}",
+                    accepted_json(json!({"sub": c.sub, "jti": c.jti, "claims": c.claims}))
+                );
+            } else {
+                println!("valid: token accepted");
+                println!("sub: {}", c.sub.escape_debug());
+                println!("jti: {}", c.jti.escape_debug());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            if a.json {
+                println!(
+                    "{}",
+                    json!({"valid": false, "codes": [e.code()], "message": e.to_string()})
+                );
+            } else {
+                println!("invalid: {e}");
+                println!("  {}", e.code());
+            }
             ExitCode::from(EXIT_INVALID)
         }
     }

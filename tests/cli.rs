@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
+mod atrvec;
 mod rfc;
 use rfc::{
     FIG13, FIG13_IAT, FIG13_TOKEN, FIG13_URL, RFC8037_JKT, RFC8037_JWK, RFC8037_PRIVATE_JWK,
@@ -463,4 +464,124 @@ fn jwk_thumbprint_refuses_private_and_symmetric_keys() {
     let o = run(&["jwk", "thumbprint", r#"{"kty":"EC","kty":"OKP"}"#]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("jose.duplicate_member"));
+}
+
+/// A file holding `key` as a person would write it (with a line ending), for `--key-file`.
+fn key_file(name: &str, key: &str) -> std::path::PathBuf {
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::write(&path, format!("{key}\n")).expect("write the key file");
+    path
+}
+
+/// Every atr-jwt vector through `atr verify --json`, the header value on standard input and
+/// the key in a file: PyJWT's verdict, code, `sub` and `jti`, and the exit status.
+#[test]
+fn atr_verify_agrees_with_every_atr_jwt_vector() {
+    let cases = atrvec::all();
+    assert!(cases.len() > 100);
+    for c in cases {
+        let file = key_file("atr-vector-key", &c.key);
+        let file = file.to_str().expect("UTF-8 path");
+        let args = [
+            "atr",
+            "verify",
+            "-",
+            "--key-file",
+            file,
+            "--iss-aud",
+            &c.iss_aud,
+            "--now",
+            &c.now,
+            "--json",
+        ];
+        let o = run_stdin(&args, &format!("{}\n", c.authorization));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+        let e = &c.expected;
+        assert_eq!(v["valid"], e["valid"], "{}: {v}", c.id);
+        if e["valid"] == true {
+            assert_eq!(o.status.code(), Some(0), "{}", c.id);
+            assert_eq!(v["codes"], serde_json::json!([]), "{}", c.id);
+            assert_eq!((&v["sub"], &v["jti"]), (&e["sub"], &e["jti"]), "{}", c.id);
+            assert_eq!(v["claims"]["sub"], e["sub"], "{}", c.id);
+        } else {
+            assert_eq!(o.status.code(), Some(1), "{}", c.id);
+            assert_eq!(v["codes"], e["codes"], "{}", c.id);
+        }
+    }
+}
+
+#[test]
+fn atr_verify_takes_the_key_and_host_as_arguments_too() {
+    let c = atrvec::case("atr-jwt/baseline/as-issued");
+    let host = c
+        .iss_aud
+        .strip_prefix("https://")
+        .and_then(|h| h.strip_suffix('/'))
+        .expect("https://H/");
+    let mut args = vec!["atr", "verify", &c.authorization, "--key", &c.key];
+    args.extend(["--host", host, "--now", &c.now]);
+    let o = run(&args);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        stdout(&o),
+        format!(
+            "valid: token accepted\nsub: alice\njti: {}\n",
+            c.expected["jti"].as_str().unwrap_or("")
+        )
+    );
+    // The host names the issuer exactly: another spelling of it is another issuer.
+    args[6] = "ATR.example.org";
+    let o = run(&args);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stdout(&o), "invalid: invalid issuer\n  atr.issuer\n");
+    // Standard input is the default, and only its line ending is removed: a trailing space
+    // stays in the token, as it does in ATR.
+    let base = [
+        "atr", "verify", "--key", &c.key, "--host", host, "--now", &c.now,
+    ];
+    let o = run_stdin(&base, &format!("{}\r\n", c.authorization));
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let o = run_stdin(&base, &format!("{} \n", c.authorization));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("atr.malformed"), "{}", stdout(&o));
+}
+
+#[test]
+fn atr_verify_usage_errors_exit_2_and_nothing_echoes_the_token_or_key() {
+    let c = atrvec::case("atr-jwt/signature/other-key");
+    let secret = &c.authorization[7..60];
+    for json in [None, Some("--json")] {
+        let mut args = c.args();
+        args.extend(json);
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(1));
+        let all = format!("{}{}", stdout(&o), String::from_utf8_lossy(&o.stderr));
+        assert!(!all.contains(secret) && !all.contains(&c.key), "{all}");
+    }
+    let key = c.key.as_str();
+    for flags in [
+        &["--host", "h", "--now", "1"][..], // no key
+        &["--key", key, "--key-file", "k", "--host", "h", "--now", "1"], // two keys
+        &["--key", key, "--now", "1"],      // no issuer
+        &["--key", key, "--host", "h", "--iss-aud", "x", "--now", "1"], // two issuers
+        &["--key", key, "--host", "h"],     // no clock
+        &[
+            "--key-file",
+            "/nonexistent/atr-key",
+            "--host",
+            "h",
+            "--now",
+            "1",
+        ],
+    ] {
+        let mut args = vec!["atr", "verify", c.authorization.as_str()];
+        args.extend(flags);
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{flags:?}");
+        assert!(o.stdout.is_empty());
+        assert!(
+            !String::from_utf8_lossy(&o.stderr).contains(secret),
+            "{flags:?}"
+        );
+    }
 }

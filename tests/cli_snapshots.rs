@@ -4,6 +4,7 @@
 
 use std::process::Command;
 
+mod atrvec;
 mod rfc;
 use rfc::{FIG13, FIG13_TOKEN, FIG13_URL, RFC8037_JWK, RFC9449_JKT};
 
@@ -200,5 +201,43 @@ fn jwk_thumbprint_private_key() {
         "jwk",
         "thumbprint",
         r#"{"kty":"EC","crv":"P-256","d":"x","x":"l8tFrhx-34tV3hRICRDY9zCkDlpBhF42UQUfWVAWBFs","y":"9VE4jf_Ok_o64zbTTlcuNJajHmt6v9TDVrU0CdvGRDA"}"#,
+    ]));
+}
+
+/// `atr verify` of an atr-jwt vector, human output.
+fn atr_verify(id: &str) -> String {
+    transcript(&atrvec::case(id).args())
+}
+
+#[test]
+fn atr_verify_valid() {
+    insta::assert_snapshot!(atr_verify("atr-jwt/baseline/as-issued"));
+}
+
+#[test]
+fn atr_verify_expired() {
+    insta::assert_snapshot!(atr_verify("atr-jwt/leeway/exp-past-120"));
+}
+
+#[test]
+fn atr_verify_other_key() {
+    insta::assert_snapshot!(atr_verify("atr-jwt/signature/other-key"));
+}
+
+#[test]
+fn atr_verify_dpop_scheme() {
+    insta::assert_snapshot!(atr_verify("atr-jwt/bearer/dpop-scheme"));
+}
+
+#[test]
+fn atr_verify_without_a_key() {
+    insta::assert_snapshot!(transcript(&[
+        "atr",
+        "verify",
+        "Bearer x.y.z",
+        "--host",
+        "atr.example.org",
+        "--now",
+        "0",
     ]));
 }

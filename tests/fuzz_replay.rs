@@ -105,6 +105,64 @@ fn replay_dpop() {
     replay("dpop");
 }
 
+#[test]
+fn replay_atr() {
+    replay("atr");
+}
+
+/// The atr seeds reach acceptance in each way the target reads its input (header value,
+/// token alone, JSON, signed by the target) and under each key, so the invariants on accepted
+/// tokens are exercised on every run; and the length-limit check runs on an accepted token.
+#[test]
+fn atr_seeds_reach_accepted_tokens_in_every_mode_and_key() {
+    let mut modes = std::collections::BTreeSet::new();
+    let mut keys = std::collections::BTreeSet::new();
+    let mut limit = false;
+    for seed in inputs("atr", "seeds") {
+        if let Some(Ok(_)) = fuzzing::atr_case(&seed) {
+            modes.insert((seed[0] >> 4) & 3);
+            keys.insert(seed[0] & 3);
+            limit |= seed[0] & 0x80 != 0;
+        }
+    }
+    assert_eq!(modes.into_iter().collect::<Vec<_>>(), [0, 1, 2, 3]);
+    assert_eq!(keys.into_iter().collect::<Vec<_>>(), [0, 1, 2, 3]);
+    assert!(limit, "no accepted seed checks the length limit");
+}
+
+/// The verify seeds built from the key-binding vectors decode as meant and reach each outcome
+/// of a binding in the strict profile: accepted with the bound key's proof, refused with
+/// another key's proof and with none.
+#[test]
+fn verify_seeds_reach_each_key_binding_outcome() {
+    let mut accepted_bound = 0;
+    let mut codes = std::collections::BTreeSet::new();
+    for seed in inputs("verify", "seeds") {
+        let Some((case, verdicts)) = fuzzing::verify_input(&seed) else {
+            continue;
+        };
+        let strict = &verdicts[1];
+        let bound =
+            !case.bindings.is_empty() || case.caveats.iter().any(|c| c.text().starts_with("[5,"));
+        if bound && strict.valid {
+            assert_ne!(case.proof, fuzzing::ProofSpec::None, "{case:?}");
+            accepted_bound += 1;
+        }
+        codes.extend(strict.codes());
+    }
+    assert!(
+        accepted_bound >= 5,
+        "{accepted_bound} bound tokens accepted"
+    );
+    for code in [
+        "key_binding.mismatch",
+        "key_binding.no_proof",
+        "caveat.invalid_jkt",
+    ] {
+        assert!(codes.contains(code), "no seed is refused with {code}");
+    }
+}
+
 /// The dpop seeds reach acceptance in each way the target reads its input (compact, JSON,
 /// signed by the target) and with both algorithms, so the invariants on accepted proofs are
 /// exercised on every run, not only when the fuzzer happens to find a valid proof.

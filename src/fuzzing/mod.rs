@@ -5,14 +5,16 @@
 //!
 //! Compiled only with the `fuzzing` feature; not part of the crate's supported API.
 
+mod atr;
 mod dpop;
 mod verify;
 
 #[cfg(feature = "differential")]
 pub mod differential;
 
+pub use atr::{atr_case, atr_token};
 pub use dpop::{dpop_case, dpop_proof};
-pub use verify::{verify, verify_case, VerifyCase};
+pub use verify::{verify, verify_case, verify_input, ProofSpec, VerifyCase};
 
 use crate::caveat;
 use crate::inspect;
@@ -28,6 +30,7 @@ pub const TARGETS: &[&str] = &[
     "verify",
     "differential",
     "dpop",
+    "atr",
 ];
 
 /// Runs the body of `target` on `data`; `false` for an unknown target name.
@@ -38,6 +41,7 @@ pub fn run(target: &str, data: &[u8]) -> bool {
         "caveat" => caveat_text(data),
         "verify" => verify(data),
         "dpop" => dpop_proof(data),
+        "atr" => atr_token(data),
         #[cfg(feature = "differential")]
         "differential" => differential::differential(data),
         _ => return false,

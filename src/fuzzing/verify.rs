@@ -1,9 +1,11 @@
 //! The `verify` target: tokens minted from arbitrary caveats, checked against an arbitrary
-//! request, with invariants on the verdicts rather than just "no panic".
+//! request (with or without the thumbprint of a DPoP proof's key), with invariants on the
+//! verdicts rather than just "no panic".
 
 use arbitrary::{Arbitrary, Unstructured};
 
-use crate::caveat;
+use crate::caveat::{self, Caveat};
+use crate::jose::testdata;
 use crate::macaroon::{self, chain};
 use crate::profile::Profile;
 use crate::token;
@@ -25,8 +27,17 @@ const USERS: &[&str] = &[
     "3e2f1a0b-9c8d-4e7f-8a6b-5c4d3e2f1a0b",
     "4f3a2b1c-0d9e-4f8a-9b7c-6d5e4f3a2b1c",
 ];
+/// Thumbprints the key bindings and the presented proof pick from: the RFC 9449 and RFC 8037
+/// example keys', and one of no key in particular.
+const JKTS: &[&str] = &[
+    testdata::RFC9449_JKT,
+    testdata::RFC8037_JKT,
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+];
 /// The most caveats one input carries (the strict profile allows 64 in all).
 const MAX_CAVEATS: usize = 8;
+/// The most key bindings added to them.
+const MAX_BINDINGS: usize = 2;
 
 /// A caveat to write into a token: a well-formed one of each kind, or any text.
 #[derive(Debug, Clone, Arbitrary)]
@@ -69,7 +80,20 @@ pub enum Tamper {
     FlipSignature(u8),
 }
 
-/// One structured input of the `verify` target.
+/// The DPoP proof presented with the request, as its key's thumbprint (`proof_jkt`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Arbitrary)]
+pub enum ProofSpec {
+    /// No proof.
+    None,
+    /// A proof by the key with a thumbprint from [`JKTS`].
+    Key(u8),
+    /// A proof by the key of one of the token's key bindings, as the strict profile reads
+    /// them (index modulo their number); as [`ProofSpec::Key`] when it has none.
+    Bound(u8),
+}
+
+/// One structured input of the `verify` target. The last two fields came later: inputs that
+/// end before them decode as they did (no bindings, no proof).
 #[derive(Debug, Clone, Arbitrary)]
 pub struct VerifyCase {
     /// The caveats in the token.
@@ -86,6 +110,10 @@ pub struct VerifyCase {
     pub owner: OwnerSpec,
     /// How the token was damaged.
     pub tamper: Tamper,
+    /// Key bindings `[5, jkt]` written after the caveats, thumbprints from [`JKTS`].
+    pub bindings: Vec<u8>,
+    /// The proof presented with the request.
+    pub proof: ProofSpec,
 }
 
 fn pick<'a>(pool: &[&'a str], i: u8) -> &'a str {
@@ -208,9 +236,29 @@ fn attenuate(token_text: &str, extra: &str) -> String {
     ))
 }
 
+/// The text of a key-binding caveat.
+fn binding(jkt: &str) -> String {
+    format!("[5,\"{jkt}\"]")
+}
+
+/// The thumbprints of the key bindings among `caveats`, as the strict profile reads them
+/// (JSON escapes decoded).
+fn bound_jkts<'a>(caveats: impl IntoIterator<Item = &'a String>) -> Vec<String> {
+    caveats
+        .into_iter()
+        .filter_map(
+            |c| match caveat::parse(c.as_bytes(), Profile::Strict, None) {
+                Ok(Caveat::KeyBinding { jkt }) => jkt.decode().ok().map(|j| j.into_owned()),
+                _ => None,
+            },
+        )
+        .collect()
+}
+
 struct Context<'a> {
     stored: Vec<String>,
     owner_projects: Vec<&'a str>,
+    proof_jkt: Option<String>,
     case: &'a VerifyCase,
 }
 
@@ -239,7 +287,7 @@ impl Context<'_> {
                 name: pick(NAMES, n),
                 id: pick(IDS, i),
             }),
-            proof_jkt: None,
+            proof_jkt: self.proof_jkt.as_deref(),
         };
         verify::verify(token_text, &issued, &request, profile)
     }
@@ -254,10 +302,15 @@ fn strict_only(code: &str) -> bool {
 
 /// Decodes `data` into a [`VerifyCase`] and checks it; see [`verify_case`].
 pub fn verify(data: &[u8]) {
-    let mut u = Unstructured::new(data);
-    if let Ok(case) = VerifyCase::arbitrary(&mut u) {
-        verify_case(&case);
-    }
+    verify_input(data);
+}
+
+/// [`verify`], returning the case and its verdicts (warehouse, strict) so tests can see what
+/// the seeds reach; `None` when `data` does not decode.
+pub fn verify_input(data: &[u8]) -> Option<(VerifyCase, Vec<Verdict>)> {
+    let case = VerifyCase::arbitrary(&mut Unstructured::new(data)).ok()?;
+    let verdicts = verify_case(&case);
+    Some((case, verdicts))
 }
 
 /// The invariants, per profile:
@@ -268,16 +321,39 @@ pub fn verify(data: &[u8]) {
 ///    is valid (so the verdict does not depend on caveat order);
 /// 3. a well-formed caveat holds exactly when its meaning, computed here, says so;
 /// 4. adding a caveat never turns an invalid verdict into a valid one;
-/// 5. strict accepts only what warehouse accepts, and refuses a token warehouse accepts only
-///    with its own grammar rules.
-pub fn verify_case(case: &VerifyCase) {
+/// 5. strict accepts only what warehouse accepts (except a token with a key binding, which
+///    warehouse refuses only for its unknown tag), and refuses a token warehouse accepts only
+///    with its own grammar rules;
+/// 6. in the strict profile a token with key bindings (embedded or stored) is accepted only
+///    if `proof_jkt` equals the thumbprint of every one of them, and a binding holds on its
+///    own exactly when it does.
+pub fn verify_case(case: &VerifyCase) -> Vec<Verdict> {
     let caveats: Vec<String> = case
         .caveats
         .iter()
         .take(MAX_CAVEATS)
         .map(CaveatSpec::text)
         .collect();
+    let binding_jkts: Vec<&str> = case
+        .bindings
+        .iter()
+        .take(MAX_BINDINGS)
+        .map(|&i| pick(JKTS, i))
+        .collect();
+    let token_caveats: Vec<String> = caveats
+        .iter()
+        .cloned()
+        .chain(binding_jkts.iter().map(|j| binding(j)))
+        .collect();
     let stored: Vec<String> = case.stored.iter().take(2).map(CaveatSpec::text).collect();
+    let bound = bound_jkts(token_caveats.iter().chain(&stored));
+    let proof_jkt = match case.proof {
+        ProofSpec::None => None,
+        ProofSpec::Bound(i) if !bound.is_empty() => {
+            Some(bound[usize::from(i) % bound.len()].clone())
+        }
+        ProofSpec::Key(i) | ProofSpec::Bound(i) => Some(pick(JKTS, i).to_owned()),
+    };
     let owner_projects = match &case.owner {
         OwnerSpec::Publisher(_, p) => p.iter().take(4).map(|&i| pick(IDS, i)).collect(),
         _ => Vec::new(),
@@ -285,9 +361,10 @@ pub fn verify_case(case: &VerifyCase) {
     let ctx = Context {
         stored: stored.clone(),
         owner_projects,
+        proof_jkt,
         case,
     };
-    let token_text = mint(&caveats, case.tamper);
+    let token_text = mint(&token_caveats, case.tamper);
     let mut verdicts = Vec::new();
     for profile in Profile::ALL {
         let v = ctx.run(&token_text, &ctx.stored, profile);
@@ -326,10 +403,32 @@ pub fn verify_case(case: &VerifyCase) {
             }
             all_hold &= holds;
         }
+        for jkt in &binding_jkts {
+            let single = ctx.run(&mint(&[binding(jkt)], Tamper::None), &[], profile);
+            let expected = profile == Profile::Strict && ctx.proof_jkt.as_deref() == Some(jkt);
+            assert_eq!(
+                single.valid, expected,
+                "{profile:?}: the binding to {jkt} with proof {:?} gave {single:?}",
+                ctx.proof_jkt
+            );
+            all_hold &= single.valid;
+        }
         assert_eq!(
             v.valid, all_hold,
             "{profile:?}: verdict {v:?} is not the conjunction of the caveats"
         );
+
+        // 6: a key binding holds only for a proof by its key.
+        if profile == Profile::Strict && v.valid {
+            for jkt in &bound {
+                assert_eq!(
+                    ctx.proof_jkt.as_deref(),
+                    Some(jkt.as_str()),
+                    "strict accepted a token bound to {jkt} with proof {:?}",
+                    ctx.proof_jkt
+                );
+            }
+        }
 
         // 4: one more caveat never helps.
         let extra = case.extra.text();
@@ -342,7 +441,13 @@ pub fn verify_case(case: &VerifyCase) {
     }
     // 5: profiles differ only where the spec lets them.
     let (warehouse, strict) = (&verdicts[0], &verdicts[1]);
-    if strict.valid {
+    if strict.valid && !bound.is_empty() {
+        assert!(
+            warehouse.codes().iter().all(|c| *c == "caveat.unknown_tag"),
+            "warehouse refused a bound token strict accepts for another reason: {:?}",
+            warehouse.codes()
+        );
+    } else if strict.valid {
         assert!(warehouse.valid, "strict accepted what warehouse refuses");
     } else if warehouse.valid {
         assert!(
@@ -351,4 +456,5 @@ pub fn verify_case(case: &VerifyCase) {
             strict.codes()
         );
     }
+    verdicts
 }

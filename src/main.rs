@@ -11,7 +11,8 @@ use serde_json::json;
 use caveatspec::adapter::{self, ImplEntry, Matrix, RunOptions, Skipped, Verdict};
 use caveatspec::atr;
 use caveatspec::attenuate::{self, Restrictions};
-use caveatspec::dpop::{self, ProofRequest};
+use caveatspec::dpop::presentation::RequestFields;
+use caveatspec::dpop::{self, ProofRequest, ReplayCache};
 use caveatspec::inspect;
 use caveatspec::jose::{jwk, jws};
 use caveatspec::macaroon;
@@ -155,9 +156,36 @@ struct AtrVerifyArgs {
     /// The verifier's Unix time.
     #[arg(long)]
     now: i64,
-    /// Print `{"valid", "codes", "message", …}`, with `sub`, `jti` and `claims` when valid.
+    /// `atr-jwt`: the Bearer token alone, as ATR checks it today. `atr-jwt-dpop`: the token
+    /// bound to a key by `cnf.jkt` and presented as `DPoP <jwt>` with a proof (SPEC §10.8;
+    /// needs --method and --url, and --dpop for each DPoP field of the request).
+    #[arg(long, value_enum, default_value_t = AtrProfile::AtrJwt)]
+    profile: AtrProfile,
+    /// A DPoP field of the request (repeat it for each; atr-jwt-dpop only).
+    #[arg(long, value_name = "PROOF")]
+    dpop: Vec<String>,
+    /// The request method (atr-jwt-dpop).
+    #[arg(long, value_name = "M", required_if_eq("profile", "atr-jwt-dpop"))]
+    method: Option<String>,
+    /// The URL the request was received at (atr-jwt-dpop).
+    #[arg(long, value_name = "U", required_if_eq("profile", "atr-jwt-dpop"))]
+    url: Option<String>,
+    /// The nonce the server requires (atr-jwt-dpop).
+    #[arg(long, value_name = "N")]
+    nonce: Option<String>,
+    /// Print `{"valid", "codes", "message", …}`, with `sub`, `jti` and `claims` (and `jkt`
+    /// for a bound token) when valid.
     #[arg(long)]
     json: bool,
+}
+
+/// Which ATR verifier `atr verify` is.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum AtrProfile {
+    /// What ATR accepts today (SPEC §10.6).
+    AtrJwt,
+    /// Its tokens under DPoP binding (SPEC §10.8).
+    AtrJwtDpop,
 }
 
 #[derive(Subcommand)]
@@ -629,29 +657,61 @@ fn cmd_atr_verify(a: &AtrVerifyArgs) -> ExitCode {
         (None, Some(x)) => x.clone(),
         (None, None) => return usage("give --host or --iss-aud"),
     };
-    match atr::verify_atr(&authorization, &key, &iss_aud, a.now) {
-        Ok(c) => {
+    let verdict = if a.profile == AtrProfile::AtrJwtDpop {
+        if a.dpop.is_empty() && a.nonce.is_some() {
+            return usage("--nonce needs a --dpop proof to check it against");
+        }
+        let dpop: Vec<&str> = a.dpop.iter().map(String::as_str).collect();
+        let request = atr::BoundRequest {
+            fields: RequestFields {
+                authorization: &[authorization.as_str()],
+                dpop: &dpop,
+                method: a.method.as_deref().unwrap_or_default(),
+                url: a.url.as_deref().unwrap_or_default(),
+                nonce: a.nonce.as_deref(),
+            },
+            now: a.now,
+            key: &key,
+            iss_aud: &iss_aud,
+        };
+        // One request per run, so a fresh replay cache: replay across runs is the server's.
+        let mut cache = ReplayCache::new(1, dpop::DEFAULT_MAX_AGE);
+        atr::verify_bound_request(&request, &mut cache).map_err(|e| (e.code(), e.to_string()))
+    } else {
+        if !a.dpop.is_empty() || a.method.is_some() || a.url.is_some() || a.nonce.is_some() {
+            return usage("--dpop, --method, --url and --nonce need --profile atr-jwt-dpop");
+        }
+        atr::verify_atr(&authorization, &key, &iss_aud, a.now)
+            .map(|claims| atr::BoundIdentity { claims, jkt: None })
+            .map_err(|e| (e.code(), e.to_string()))
+    };
+    match verdict {
+        Ok(atr::BoundIdentity { claims: c, jkt }) => {
             if a.json {
-                println!(
-                    "{}",
-                    accepted_json(json!({"sub": c.sub, "jti": c.jti, "claims": c.claims}))
-                );
+                let mut fields = json!({"sub": c.sub, "jti": c.jti, "claims": c.claims});
+                if let (Some(jkt), Some(f)) = (jkt.as_ref(), fields.as_object_mut()) {
+                    f.insert("jkt".into(), json!(jkt));
+                }
+                println!("{}", accepted_json(fields));
             } else {
                 println!("valid: token accepted");
                 println!("sub: {}", c.sub.escape_debug());
                 println!("jti: {}", c.jti.escape_debug());
+                if let Some(jkt) = jkt {
+                    println!("bound to jkt: {jkt}");
+                }
             }
             ExitCode::SUCCESS
         }
-        Err(e) => {
+        Err((code, message)) => {
             if a.json {
                 println!(
                     "{}",
-                    json!({"valid": false, "codes": [e.code()], "message": e.to_string()})
+                    json!({"valid": false, "codes": [code], "message": message})
                 );
             } else {
-                println!("invalid: {e}");
-                println!("  {}", e.code());
+                println!("invalid: {message}");
+                println!("  {code}");
             }
             ExitCode::from(EXIT_INVALID)
         }

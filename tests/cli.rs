@@ -585,3 +585,75 @@ fn atr_verify_usage_errors_exit_2_and_nothing_echoes_the_token_or_key() {
         );
     }
 }
+
+/// Every atr-dpop vector whose request has one `Authorization` field (the command takes one)
+/// through `atr verify --profile atr-jwt-dpop --json`, the header value on standard input, the
+/// key in a file, each DPoP field as a `--dpop`: the verdict, code, `sub`, `jti` and `jkt`.
+#[test]
+fn atr_verify_dpop_profile_agrees_with_the_atr_dpop_vectors() {
+    let file: serde_json::Value =
+        serde_json::from_str(include_str!("../vectors/atr-dpop.json")).expect("vector JSON");
+    let mut checked = 0;
+    for v in file["vectors"].as_array().expect("vectors") {
+        let (id, i, e) = (&v["id"], &v["input"], &v["expected"]);
+        let [authorization] = i["authorization"].as_array().expect("list").as_slice() else {
+            continue;
+        };
+        if i.get("replay").is_some() {
+            continue; // one request per run: replay across requests is the server's cache
+        }
+        let text = |v: &serde_json::Value| v.as_str().expect("a string").to_owned();
+        let key = key_file("atr-dpop-vector-key", &text(&i["key"]));
+        let now = i["now"].as_i64().expect("now").to_string();
+        let mut args: Vec<String> = ["atr", "verify", "-", "--profile", "atr-jwt-dpop", "--json"]
+            .map(String::from)
+            .to_vec();
+        for (flag, value) in [
+            ("--key-file", key.to_str().expect("UTF-8 path").to_owned()),
+            ("--iss-aud", text(&i["iss_aud"])),
+            ("--now", now),
+            ("--method", text(&i["method"])),
+            ("--url", text(&i["url"])),
+        ] {
+            args.extend([flag.to_owned(), value]);
+        }
+        if let Some(nonce) = i.get("nonce") {
+            args.extend(["--nonce".to_owned(), text(nonce)]);
+        }
+        for proof in i["dpop"].as_array().expect("list") {
+            args.extend(["--dpop".to_owned(), text(proof)]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = run_stdin(&args, &format!("{}\n", text(authorization)));
+        let got: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+        assert_eq!(got["valid"], e["valid"], "{id}: {got}");
+        if e["valid"] == true {
+            assert_eq!(o.status.code(), Some(0), "{id}");
+            for field in ["sub", "jti", "jkt"] {
+                assert_eq!(got.get(field), e.get(field), "{id}: {field}");
+            }
+        } else {
+            assert_eq!(o.status.code(), Some(1), "{id}");
+            assert_eq!(got["codes"], e["codes"], "{id}");
+        }
+        checked += 1;
+    }
+    assert!(checked >= 55, "only {checked} vectors checked");
+}
+
+#[test]
+fn atr_verify_request_options_need_the_dpop_profile() {
+    let c = atrvec::case("atr-jwt/baseline/as-issued");
+    let mut args = c.args();
+    args.extend(["--method", "POST"]);
+    let o = run(&args);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--profile atr-jwt-dpop"));
+    let mut args = c.args();
+    args.extend(["--profile", "atr-jwt-dpop"]);
+    assert_eq!(
+        run(&args).status.code(),
+        Some(2),
+        "--method and --url are required"
+    );
+}

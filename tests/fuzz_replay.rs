@@ -110,6 +110,28 @@ fn replay_atr() {
     replay("atr");
 }
 
+#[test]
+fn replay_bound() {
+    replay("bound");
+}
+
+/// The bound seeds reach acceptance of a bound token and of an unbound one in both formats, so
+/// the invariants on accepted requests (the proof's key, `cnf` or the binding caveat, replay)
+/// run on every test run.
+#[test]
+fn bound_seeds_reach_bound_and_unbound_acceptance_in_both_formats() {
+    let mut reached = std::collections::BTreeSet::new();
+    for seed in inputs("bound", "seeds") {
+        if let Some(jkt) = fuzzing::bound_case(&seed) {
+            reached.insert((seed[0] & 1, jkt.is_some()));
+        }
+    }
+    assert_eq!(
+        reached.into_iter().collect::<Vec<_>>(),
+        [(0, false), (0, true), (1, false), (1, true)]
+    );
+}
+
 /// The atr seeds reach acceptance in each way the target reads its input (header value,
 /// token alone, JSON, signed by the target) and under each key, so the invariants on accepted
 /// tokens are exercised on every run; and the length-limit check runs on an accepted token.

@@ -6,6 +6,7 @@
 //! Compiled only with the `fuzzing` feature; not part of the crate's supported API.
 
 mod atr;
+mod bound;
 mod dpop;
 mod verify;
 
@@ -13,6 +14,7 @@ mod verify;
 pub mod differential;
 
 pub use atr::{atr_case, atr_token};
+pub use bound::{bound_case, bound_request};
 pub use dpop::{dpop_case, dpop_proof};
 pub use verify::{verify, verify_case, verify_input, ProofSpec, VerifyCase};
 
@@ -31,6 +33,7 @@ pub const TARGETS: &[&str] = &[
     "differential",
     "dpop",
     "atr",
+    "bound",
 ];
 
 /// Runs the body of `target` on `data`; `false` for an unknown target name.
@@ -42,6 +45,7 @@ pub fn run(target: &str, data: &[u8]) -> bool {
         "verify" => verify(data),
         "dpop" => dpop_proof(data),
         "atr" => atr_token(data),
+        "bound" => bound_request(data),
         #[cfg(feature = "differential")]
         "differential" => differential::differential(data),
         _ => return false,

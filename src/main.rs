@@ -299,10 +299,24 @@ struct VerifyArgs {
     /// --access-token` against this token, presented with the request.
     #[arg(long, value_name = "J")]
     proof_jkt: Option<String>,
+    /// A DPoP proof presented with the token, which is then taken as sent in
+    /// `Authorization: DPoP <token>` and checked with the proof as one request (strict profile,
+    /// spec/SPEC.md §10.9; needs --method and --url).
+    #[arg(long, value_name = "PROOF", conflicts_with = "proof_jkt", requires_all = ["method", "url"])]
+    dpop: Option<String>,
+    /// The request method (with --dpop).
+    #[arg(long, value_name = "M", requires = "dpop")]
+    method: Option<String>,
+    /// The URL the request was received at (with --dpop).
+    #[arg(long, value_name = "U", requires = "dpop")]
+    url: Option<String>,
+    /// The nonce the server requires (with --dpop).
+    #[arg(long, value_name = "N", requires = "dpop")]
+    nonce: Option<String>,
     /// Profile (default: warehouse).
     #[arg(long, default_value = "warehouse")]
     profile: Profile,
-    /// Print `{"valid", "codes", "message"}`.
+    /// Print `{"valid", "codes", "message"}` (and `jkt` when a --dpop proof was checked).
     #[arg(long)]
     json: bool,
 }
@@ -535,6 +549,12 @@ fn cmd_verify(token_text: &str, a: &VerifyArgs) -> ExitCode {
         }),
         proof_jkt: a.proof_jkt.as_deref(),
     };
+    if let Some(proof) = &a.dpop {
+        if a.profile != Profile::Strict {
+            return usage("--dpop needs --profile strict: PyPI reads no DPoP proof");
+        }
+        return verify_presented(token_text, proof, a, &issued, request);
+    }
     let v = verify::verify(token_text, &issued, &request, a.profile);
     if a.json {
         println!(
@@ -556,6 +576,56 @@ fn cmd_verify(token_text: &str, a: &VerifyArgs) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(EXIT_INVALID)
+    }
+}
+
+/// `verify --dpop`: the token as `Authorization: DPoP <token>` with one proof, one request.
+fn verify_presented(
+    token_text: &str,
+    proof: &str,
+    a: &VerifyArgs,
+    issued: &Issued<'_>,
+    request: Request<'_>,
+) -> ExitCode {
+    let authorization = format!("DPoP {token_text}");
+    let presented = verify::PresentedRequest {
+        fields: RequestFields {
+            authorization: &[authorization.as_str()],
+            dpop: &[proof],
+            method: a.method.as_deref().unwrap_or_default(),
+            url: a.url.as_deref().unwrap_or_default(),
+            nonce: a.nonce.as_deref(),
+        },
+        request,
+    };
+    // One request per run, so a fresh replay cache: replay across runs is the server's.
+    let mut cache = ReplayCache::new(1, dpop::DEFAULT_MAX_AGE);
+    match verify::verify_presented(&presented, issued, &mut cache) {
+        Ok(jkt) => {
+            let jkt = jkt.unwrap_or_default();
+            if a.json {
+                println!("{}", accepted_json(json!({ "jkt": jkt })));
+            } else {
+                println!("valid: token and proof accepted");
+                println!("bound to jkt: {jkt}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            let codes = e.codes();
+            if a.json {
+                println!(
+                    "{}",
+                    json!({"valid": false, "codes": codes, "message": e.to_string()})
+                );
+            } else {
+                println!("invalid: {e}");
+                for code in codes {
+                    println!("  {code}");
+                }
+            }
+            ExitCode::from(EXIT_INVALID)
+        }
     }
 }
 

@@ -657,3 +657,87 @@ fn atr_verify_request_options_need_the_dpop_profile() {
         "--method and --url are required"
     );
 }
+
+/// Every macaroon-dpop vector that is one `DPoP <token>` field with one proof, through
+/// `verify --profile strict --dpop … --json` with the vector's row and project as options:
+/// the verdict, every code, and the bound key.
+#[test]
+fn verify_dpop_agrees_with_the_macaroon_dpop_vectors() {
+    let file: serde_json::Value =
+        serde_json::from_str(include_str!("../vectors/macaroon-dpop.json")).expect("vector JSON");
+    let mut checked = 0;
+    for v in file["vectors"].as_array().expect("vectors") {
+        let (id, i, e) = (&v["id"], &v["input"], &v["expected"]);
+        let text = |v: &serde_json::Value| v.as_str().expect("a string").to_owned();
+        let (Some([authorization]), Some([proof])) = (
+            i["authorization"].as_array().map(Vec::as_slice),
+            i["dpop"].as_array().map(Vec::as_slice),
+        ) else {
+            continue;
+        };
+        let Some(token) = text(authorization).strip_prefix("DPoP ").map(str::to_owned) else {
+            continue;
+        };
+        if i.get("replay").is_some() || i.get("nonce").is_some() {
+            continue;
+        }
+        let project = &i["project"];
+        let args = [
+            "verify".to_owned(),
+            token,
+            "--key-hex".to_owned(),
+            text(&i["key_hex"]),
+            "--now".to_owned(),
+            i["now"].as_i64().expect("now").to_string(),
+            "--project".to_owned(),
+            text(&project["name"]),
+            "--project-id".to_owned(),
+            text(&project["id"]),
+            "--user-id".to_owned(),
+            text(&i["row"]["owner"]["user_id"]),
+            "--profile".to_owned(),
+            "strict".to_owned(),
+            "--dpop".to_owned(),
+            text(proof),
+            "--method".to_owned(),
+            text(&i["method"]),
+            "--url".to_owned(),
+            text(&i["url"]),
+            "--json".to_owned(),
+        ];
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = run(&args);
+        let got: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+        assert_eq!(got["valid"], e["valid"], "{id}: {got}");
+        if e["valid"] == true {
+            assert_eq!(o.status.code(), Some(0), "{id}");
+            assert_eq!(got["jkt"], e["jkt"], "{id}");
+        } else {
+            assert_eq!(o.status.code(), Some(1), "{id}");
+            assert_eq!(got["codes"], e["codes"], "{id}");
+        }
+        checked += 1;
+    }
+    assert!(checked >= 18, "only {checked} vectors checked");
+}
+
+#[test]
+fn verify_dpop_needs_the_strict_profile_and_a_request() {
+    let base = [
+        "verify",
+        PROJECT_TOKEN,
+        "--key-hex",
+        KEY,
+        "--now",
+        "1700000500",
+    ];
+    let o = run(&[
+        &base[..],
+        &["--dpop", "x", "--method", "POST", "--url", "https://a/"],
+    ]
+    .concat());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--profile strict"));
+    let o = run(&[&base[..], &["--profile", "strict", "--dpop", "x"]].concat());
+    assert_eq!(o.status.code(), Some(2), "--method and --url are required");
+}

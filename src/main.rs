@@ -611,21 +611,7 @@ fn verify_presented(
             }
             ExitCode::SUCCESS
         }
-        Err(e) => {
-            let codes = e.codes();
-            if a.json {
-                println!(
-                    "{}",
-                    json!({"valid": false, "codes": codes, "message": e.to_string()})
-                );
-            } else {
-                println!("invalid: {e}");
-                for code in codes {
-                    println!("  {code}");
-                }
-            }
-            ExitCode::from(EXIT_INVALID)
-        }
+        Err(e) => refused(a.json, &e.codes(), &e.to_string()),
     }
 }
 
@@ -660,20 +646,26 @@ fn cmd_dpop_verify(proof: &str, a: &DpopVerifyArgs) -> ExitCode {
         Err(e) => {
             let mut codes = vec![e.code()];
             codes.extend(e.jose().map(|j| j.code()));
-            if a.json {
-                println!(
-                    "{}",
-                    json!({"valid": false, "codes": codes, "message": e.to_string()})
-                );
-            } else {
-                println!("invalid: {e}");
-                for code in codes {
-                    println!("  {code}");
-                }
-            }
-            ExitCode::from(EXIT_INVALID)
+            refused(a.json, &codes, &e.to_string())
         }
     }
+}
+
+/// Prints a refusal, `{"valid": false, "codes", "message"}` with `--json`, else the message
+/// and one code per line; exit status 1.
+fn refused(json: bool, codes: &[&str], message: &str) -> ExitCode {
+    if json {
+        println!(
+            "{}",
+            json!({"valid": false, "codes": codes, "message": message})
+        );
+    } else {
+        println!("invalid: {message}");
+        for code in codes {
+            println!("  {code}");
+        }
+    }
+    ExitCode::from(EXIT_INVALID)
 }
 
 /// The `--json` answer for an accepted input: `{"valid": true, "codes": [], "message": null}`
@@ -773,18 +765,7 @@ fn cmd_atr_verify(a: &AtrVerifyArgs) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Err((code, message)) => {
-            if a.json {
-                println!(
-                    "{}",
-                    json!({"valid": false, "codes": [code], "message": message})
-                );
-            } else {
-                println!("invalid: {message}");
-                println!("  {code}");
-            }
-            ExitCode::from(EXIT_INVALID)
-        }
+        Err((code, message)) => refused(a.json, &[code], &message),
     }
 }
 

@@ -393,6 +393,38 @@ fn atr_verify(c: &mut Criterion, files: &[VectorFile]) {
     group.finish();
 }
 
+/// A PyPI token bound by `[5, jkt]` presented with its proof as one request
+/// (`macaroon-dpop/baseline/{ed25519,p256}`): the header fields, the proof with `ath`, the
+/// strict verification with the proof's key, and the binding check. A fresh replay cache each
+/// time, as a first presentation.
+fn presented(c: &mut Criterion, files: &[VectorFile]) {
+    let mut group = c.benchmark_group("presented");
+    for (name, id) in [
+        ("eddsa", "macaroon-dpop/baseline/ed25519"),
+        ("es256", "macaroon-dpop/baseline/p256"),
+    ] {
+        let i: vectors::MacaroonDpopRequestInput =
+            serde_json::from_value(find(files, id).input.clone()).expect("request input");
+        let authorization: Vec<&str> = i.authorization.iter().map(String::as_str).collect();
+        let fields: Vec<&str> = i.dpop.iter().map(String::as_str).collect();
+        let row = i.as_verify_input();
+        row.with_arguments(|_, issued, request| {
+            let presented = verify::PresentedRequest {
+                fields: i.fields(&authorization, &fields),
+                request: *request,
+            };
+            let check = || {
+                let mut cache = ReplayCache::new(4, dpop::DEFAULT_MAX_AGE);
+                verify::verify_presented(black_box(&presented), issued, &mut cache)
+            };
+            assert!(check().is_ok(), "the {name} request verifies");
+            group.bench_function(BenchmarkId::new("verify", name), |b| b.iter(check));
+        })
+        .expect("hex key");
+    }
+    group.finish();
+}
+
 fn benches(c: &mut Criterion) {
     let files = shipped();
     let cases = scaling_cases(&files);
@@ -404,6 +436,7 @@ fn benches(c: &mut Criterion) {
     macaroon_crate(c, &cases);
     dpop_verify(c);
     atr_verify(c, &files);
+    presented(c, &files);
     suite(c);
 }
 

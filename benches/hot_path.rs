@@ -407,8 +407,7 @@ fn presented(c: &mut Criterion, files: &[VectorFile]) {
             serde_json::from_value(find(files, id).input.clone()).expect("request input");
         let authorization: Vec<&str> = i.authorization.iter().map(String::as_str).collect();
         let fields: Vec<&str> = i.dpop.iter().map(String::as_str).collect();
-        let row = i.as_verify_input();
-        row.with_arguments(|_, issued, request| {
+        i.with_row(|issued, request| {
             let presented = verify::PresentedRequest {
                 fields: i.fields(&authorization, &fields),
                 request: *request,

@@ -32,15 +32,14 @@ fn present(
     cache: &mut ReplayCache,
 ) -> Result<Option<String>, Vec<&'static str>> {
     let authorization: Vec<&str> = i.authorization.iter().map(String::as_str).collect();
-    i.as_verify_input()
-        .with_arguments(|_, issued, request| {
-            let req = PresentedRequest {
-                fields: i.fields(&authorization, dpop),
-                request: Request { now, ..*request },
-            };
-            verify_presented(&req, issued, cache).map_err(|e| e.codes())
-        })
-        .expect("hex key")
+    i.with_row(|issued, request| {
+        let req = PresentedRequest {
+            fields: i.fields(&authorization, dpop),
+            request: Request { now, ..*request },
+        };
+        verify_presented(&req, issued, cache).map_err(|e| e.codes())
+    })
+    .expect("hex key")
 }
 
 #[test]

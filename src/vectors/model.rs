@@ -213,7 +213,35 @@ impl VerifyInput {
         &self,
         f: impl FnOnce(&str, &Issued<'_>, &Request<'_>) -> R,
     ) -> Result<R, String> {
-        let key = decode_hex(&self.key_hex)?;
+        let context = RowContext {
+            key_hex: &self.key_hex,
+            now: self.now,
+            project: self.project.as_ref(),
+            row: &self.row,
+            proof_jkt: self.proof_jkt.as_deref(),
+        };
+        context.with_arguments(|issued, request| f(&self.token, issued, request))
+    }
+}
+
+/// What a `verify` vector and a `macaroon_dpop_request` vector both say about the token's
+/// row and the request, borrowed from either.
+struct RowContext<'a> {
+    key_hex: &'a str,
+    now: i64,
+    project: Option<&'a ProjectInput>,
+    row: &'a RowInput,
+    proof_jkt: Option<&'a str>,
+}
+
+impl RowContext<'_> {
+    /// Calls `f` with the row and the request as [`crate::verify`] takes them. `Err` when the
+    /// key is not hex.
+    fn with_arguments<R>(
+        &self,
+        f: impl FnOnce(&Issued<'_>, &Request<'_>) -> R,
+    ) -> Result<R, String> {
+        let key = decode_hex(self.key_hex)?;
         let project_ids: Vec<&str>;
         let owner = match &self.row.owner {
             OwnerInput::User { user_id } => Owner::User { user_id },
@@ -237,13 +265,13 @@ impl VerifyInput {
         };
         let request = Request {
             now: self.now,
-            project: self.project.as_ref().map(|p| Project {
+            project: self.project.map(|p| Project {
                 name: &p.name,
                 id: &p.id,
             }),
-            proof_jkt: self.proof_jkt.as_deref(),
+            proof_jkt: self.proof_jkt,
         };
-        Ok(f(&self.token, &issued, &request))
+        Ok(f(&issued, &request))
     }
 }
 
@@ -442,16 +470,17 @@ pub struct MacaroonDpopRequestInput {
 }
 
 impl MacaroonDpopRequestInput {
-    /// The row and the request as a `verify` vector holds them (no token, no proof key).
-    pub fn as_verify_input(&self) -> VerifyInput {
-        VerifyInput {
-            token: String::new(),
-            key_hex: self.key_hex.clone(),
+    /// Calls `f` with the token's row and the request (no proof key: that comes from the
+    /// proof) as [`crate::verify::verify_presented`] takes them. `Err` when the key is not hex.
+    pub fn with_row<R>(&self, f: impl FnOnce(&Issued<'_>, &Request<'_>) -> R) -> Result<R, String> {
+        let context = RowContext {
+            key_hex: &self.key_hex,
             now: self.now,
-            project: self.project.clone(),
-            row: self.row.clone(),
+            project: self.project.as_ref(),
+            row: &self.row,
             proof_jkt: None,
-        }
+        };
+        context.with_arguments(f)
     }
 }
 

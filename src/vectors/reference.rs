@@ -52,47 +52,58 @@ fn dpop_request(i: &DpopProofInput, now: i64) -> ProofRequest<'_> {
     }
 }
 
-/// The proof under test, after the earlier ones went through the same verifier and cache.
+/// Runs `check` on each earlier proof of `replay` at its own clock (`Some(proof)`), then on the
+/// input under test (`None`), all through the same verifier and replay cache that `check`
+/// holds. The history is what the verifier accepted: one it refuses is a broken vector.
+fn after_history<T>(
+    replay: &[EarlierProof],
+    now: i64,
+    mut check: impl FnMut(Option<&str>, i64) -> Result<T, Vec<String>>,
+) -> Result<T, Vec<String>> {
+    for earlier in replay {
+        check(Some(&earlier.proof), earlier.now).map_err(|_| vec!["input.replay".to_owned()])?;
+    }
+    check(None, now)
+}
+
+fn codes(codes: Vec<&'static str>) -> Vec<String> {
+    codes.into_iter().map(str::to_owned).collect()
+}
+
+/// The proof under test, after the earlier ones.
 fn dpop_check(i: &DpopProofInput) -> Result<AcceptedProof, Vec<String>> {
     let mut cache = ReplayCache::new(REPLAY_CAPACITY, dpop::DEFAULT_MAX_AGE);
-    let seen = |proof: &str, now: i64, cache: &mut ReplayCache| -> Result<_, DpopError> {
-        let p = dpop::verify_proof(proof, &dpop_request(i, now))?;
-        cache.check_and_insert(&p.jti, p.iat, now)?;
+    let p = after_history(&i.replay, i.now, |earlier, now| {
+        let refused = |e: DpopError| codes(vec![e.code()]);
+        let p = dpop::verify_proof(earlier.unwrap_or(&i.proof), &dpop_request(i, now))
+            .map_err(refused)?;
+        cache
+            .check_and_insert(&p.jti, p.iat, now)
+            .map_err(refused)?;
         Ok(p)
-    };
-    for earlier in &i.replay {
-        // The history is what the verifier accepted; one it refuses is a broken vector.
-        seen(&earlier.proof, earlier.now, &mut cache)
-            .map_err(|_| vec!["input.replay".to_owned()])?;
-    }
-    let p = seen(&i.proof, i.now, &mut cache).map_err(|e| vec![e.code().to_owned()])?;
+    })?;
     Ok(AcceptedProof {
         jkt: p.jkt,
         jti: p.jti,
     })
 }
 
-/// The request under test, after the earlier proofs went through the same verifier and cache,
-/// each as the only `DPoP` field of the same request at its own clock.
+/// The request under test, after the earlier proofs, each as the only `DPoP` field of the
+/// same request at its own clock.
 fn atr_dpop_check(i: &AtrDpopRequestInput) -> Result<AtrBoundIdentity, Vec<String>> {
     let mut cache = ReplayCache::new(REPLAY_CAPACITY, dpop::DEFAULT_MAX_AGE);
     let authorization: Vec<&str> = i.authorization.iter().map(String::as_str).collect();
     let fields: Vec<&str> = i.dpop.iter().map(String::as_str).collect();
-    let mut request =
-        |dpop: &'_ [&'_ str], now: i64| -> Result<atr::BoundIdentity, atr::BoundError> {
-            let req = atr::BoundRequest {
-                fields: i.fields(&authorization, dpop),
-                now,
-                key: i.key.as_bytes(),
-                iss_aud: &i.iss_aud,
-            };
-            atr::verify_bound_request(&req, &mut cache)
+    let accepted = after_history(&i.replay, i.now, |earlier, now| {
+        let earlier = earlier.map(|proof| [proof]);
+        let req = atr::BoundRequest {
+            fields: i.fields(&authorization, earlier.as_ref().map_or(&fields, |e| e)),
+            now,
+            key: i.key.as_bytes(),
+            iss_aud: &i.iss_aud,
         };
-    for earlier in &i.replay {
-        request(&[earlier.proof.as_str()], earlier.now)
-            .map_err(|_| vec!["input.replay".to_owned()])?;
-    }
-    let accepted = request(&fields, i.now).map_err(|e| vec![e.code().to_owned()])?;
+        atr::verify_bound_request(&req, &mut cache).map_err(|e| codes(vec![e.code()]))
+    })?;
     Ok(AtrBoundIdentity {
         sub: accepted.claims.sub,
         jti: accepted.claims.jti,
@@ -100,29 +111,22 @@ fn atr_dpop_check(i: &AtrDpopRequestInput) -> Result<AtrBoundIdentity, Vec<Strin
     })
 }
 
-/// The request under test, after the earlier proofs went through the same verifier and cache.
+/// The request under test, after the earlier proofs, as in [`atr_dpop_check`].
 fn macaroon_dpop_check(i: &MacaroonDpopRequestInput) -> Result<Option<String>, Vec<String>> {
     let mut cache = ReplayCache::new(REPLAY_CAPACITY, dpop::DEFAULT_MAX_AGE);
     let authorization: Vec<&str> = i.authorization.iter().map(String::as_str).collect();
     let fields: Vec<&str> = i.dpop.iter().map(String::as_str).collect();
-    let row = i.as_verify_input();
-    let mut present = |dpop: &[&str], now: i64| {
-        row.with_arguments(|_, issued, request| {
+    after_history(&i.replay, i.now, |earlier, now| {
+        let earlier = earlier.map(|proof| [proof]);
+        i.with_row(|issued, request| {
             let req = verify::PresentedRequest {
-                fields: i.fields(&authorization, dpop),
+                fields: i.fields(&authorization, earlier.as_ref().map_or(&fields, |e| e)),
                 request: verify::Request { now, ..*request },
             };
-            verify::verify_presented(&req, issued, &mut cache)
+            verify::verify_presented(&req, issued, &mut cache).map_err(|e| codes(e.codes()))
         })
-    };
-    for earlier in &i.replay {
-        present(&[earlier.proof.as_str()], earlier.now)
-            .map_err(|e| vec![e])?
-            .map_err(|_| vec!["input.replay".to_owned()])?;
-    }
-    present(&fields, i.now)
         .map_err(|e| vec![e])?
-        .map_err(|e| e.codes().into_iter().map(str::to_owned).collect())
+    })
 }
 
 impl Implementation for Reference {

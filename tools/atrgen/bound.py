@@ -62,21 +62,29 @@ def is_canonical_jkt(value) -> bool:
         return False
 
 
-def refused(code):
-    return {"valid": False, "codes": [code]}
+def refused(*codes):
+    return {"valid": False, "codes": list(codes)}
+
+
+def presentation(inp: dict):
+    """The request's header fields read as every format reads them (SPEC §10.8 steps 1–3):
+    (whether the scheme is DPoP, the token as sent, the DPoP fields), or a refusal."""
+    if len(inp["authorization"]) != 1:
+        return refused("bound.authorization")
+    scheme, sep, token = inp["authorization"][0].partition(" ")
+    if not sep or scheme.lower() not in ("bearer", "dpop"):
+        return refused("bound.scheme")
+    if len(inp["dpop"]) > 1:
+        return refused("bound.proof_multiple")
+    return scheme.lower() == "dpop", token, inp["dpop"]
 
 
 def bound_verify(inp: dict) -> dict:
     """The atr-jwt-dpop profile's answer to one request (see SPEC §10.8 for the order)."""
-    if len(inp["authorization"]) != 1:
-        return refused("bound.authorization")
-    field = inp["authorization"][0]
-    scheme, sep, credentials = field.partition(" ")
-    if not sep or scheme.lower() not in ("bearer", "dpop"):
-        return refused("bound.scheme")
-    proofs = inp["dpop"]
-    if len(proofs) > 1:
-        return refused("bound.proof_multiple")
+    read = presentation(inp)
+    if isinstance(read, dict):
+        return read
+    dpop_scheme, credentials, proofs = read
     # The token exactly as ATR checks it today: rebuilt as the Bearer value its verifier reads.
     token_verdict = atr.atr_verify("Bearer " + credentials, inp["key"], inp["iss_aud"], inp["now"])
     if not token_verdict["valid"]:
@@ -87,7 +95,6 @@ def bound_verify(inp: dict) -> dict:
         cnf = payload["cnf"]
         if not isinstance(cnf, dict) or set(cnf) != {"jkt"} or not is_canonical_jkt(cnf["jkt"]):
             return refused("bound.cnf")
-    dpop_scheme = scheme.lower() == "dpop"
     if bound and not dpop_scheme:
         return refused("bound.downgrade")
     if not bound and dpop_scheme:

@@ -57,10 +57,6 @@ FLAGS = {
 }
 
 
-def refused(*codes):
-    return {"valid": False, "codes": list(codes)}
-
-
 def is_bound(token: str) -> bool:
     """Whether the token carries a KeyBinding caveat (called on tokens strict.verify accepted)."""
     _, _, caveats, _ = strict.decode(token)
@@ -69,19 +65,14 @@ def is_bound(token: str) -> bool:
 
 def request_verify(inp: dict) -> dict:
     """The strict profile's answer to one request (see SPEC §10.9 for the order)."""
-    if len(inp["authorization"]) != 1:
-        return refused("bound.authorization")
-    scheme, sep, token = inp["authorization"][0].partition(" ")
-    if not sep or scheme.lower() not in ("bearer", "dpop"):
-        return refused("bound.scheme")
-    proofs = inp["dpop"]
-    if len(proofs) > 1:
-        return refused("bound.proof_multiple")
-    dpop_scheme = scheme.lower() == "dpop"
+    read = atr_bound.presentation(inp)
+    if isinstance(read, dict):
+        return read
+    dpop_scheme, token, proofs = read
     proof_jkt = None
     if dpop_scheme:
         if not proofs:
-            return refused("bound.proof_missing")
+            return atr_bound.refused("bound.proof_missing")
         proof_input = {"proof": proofs[0], "method": inp["method"], "url": inp["url"], "now": inp["now"],
                        "access_token": token, "replay": inp.get("replay", [])}
         if "nonce" in inp:
@@ -91,13 +82,13 @@ def request_verify(inp: dict) -> dict:
             return proof_verdict
         proof_jkt = proof_verdict["jkt"]
     elif proofs:
-        return refused("bound.unexpected_proof")
+        return atr_bound.refused("bound.unexpected_proof")
     valid, codes = strict.verify(token, bytes.fromhex(inp["key_hex"]), inp["row"], inp["now"], inp["project"],
                                  proof_jkt)
     if not valid:
-        return refused(*codes)
+        return atr_bound.refused(*codes)
     if dpop_scheme and not is_bound(token):
-        return refused("bound.not_bound")
+        return atr_bound.refused("bound.not_bound")
     return {"valid": True, "jkt": proof_jkt} if proof_jkt else {"valid": True}
 
 

@@ -6,9 +6,11 @@
 //! leaves the runner.
 
 /// Replaces every known secret (a vector's token, its base64 body, its key) and anything that
-/// looks like one (`pypi-` followed by 16 or more base64 characters; a run of exactly 64 hex
-/// digits, the length of a key or a signature) with a placeholder. Identifiers are not secret
-/// and stay readable.
+/// looks like one with a placeholder: `pypi-` followed by 16 or more base64 characters; a
+/// serialized macaroon without its prefix (`AgE…` for V2, `MDAx…` for V1, 32 or more base64
+/// characters); a compact JWS (`eyJ…` followed by a dot, as every JOSE header is a JSON object);
+/// a run of exactly 64 hex digits, the length of a key or a signature. Identifiers are not
+/// secret and stay readable.
 pub fn redact(text: &str, secrets: &[&str]) -> String {
     let mut s = text.to_owned();
     let mut known: Vec<&str> = secrets.iter().copied().filter(|x| x.len() >= 8).collect();
@@ -17,9 +19,12 @@ pub fn redact(text: &str, secrets: &[&str]) -> String {
     for k in known {
         s = s.replace(k, "[redacted]");
     }
-    let s = replace_runs(&s, "pypi-", 16, |c| {
-        c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '=' | '+' | '/')
-    });
+    let base64 = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '=' | '+' | '/');
+    let s = replace_runs(&s, "pypi-", 16, base64);
+    let s = replace_runs(&s, "AgE", 32, base64);
+    let s = replace_runs(&s, "MDAx", 32, base64);
+    // A JWS is header.payload.signature, each base64url: the run takes the dots in.
+    let s = replace_runs(&s, "eyJ", 8, |c| base64(c) || c == '.');
     replace_runs(&s, "", 64, |c| c.is_ascii_hexdigit())
 }
 
@@ -70,5 +75,18 @@ mod tests {
         let r = redact("seen pypi-AgEIcHlwaS5vcmcCJDVmMGIz and cafe", &[]);
         assert_eq!(r, "seen pypi-[redacted] and cafe");
         assert_eq!(redact("pypi-short é", &[]), "pypi-short é");
+    }
+
+    #[test]
+    fn jwts_and_bare_macaroons_are_removed() {
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.KJ4CK24uoVwaBV4qtu8txZvToo6D";
+        let r = redact(&format!("got 'Bearer {jwt}' here"), &[]);
+        assert_eq!(r, "got 'Bearer eyJ[redacted]' here");
+        let v2 = "AgEIcHlwaS5vcmcCJDVmMGIzYTRlLThjMWQtNGUyZi05YTZiLTdjOGQ5ZTBm";
+        let v1 = "MDAxY2xvY2F0aW9uIHB5cGkub3JnCjAwMzRpZGVudGlmaWVyIDVm";
+        let r = redact(&format!("{v2} and {v1}"), &[]);
+        assert_eq!(r, "AgE[redacted] and MDAx[redacted]");
+        // Short look-alikes are words, not secrets.
+        assert_eq!(redact("AgEnda eyJ.x", &[]), "AgEnda eyJ.x");
     }
 }

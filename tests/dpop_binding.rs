@@ -80,6 +80,53 @@ fn a_bound_pypi_token_takes_each_proof_once_and_a_narrowed_token_needs_its_own()
     );
 }
 
+/// A flood of requests whose proofs are valid (each by its own key, with its own `jti`) but
+/// whose tokens are refused takes no room in a shared cache: with room for three entries, the
+/// genuine requests after the flood are still accepted, and each only once.
+#[test]
+fn a_flood_of_valid_proofs_with_refused_tokens_leaves_the_cache_empty() {
+    let mut cache = ReplayCache::new(3, DEFAULT_MAX_AGE);
+    for id in [
+        "macaroon-dpop/proof/other-key",
+        "macaroon-dpop/token/expired",
+        "macaroon-dpop/attenuation/rebound-ed25519-proof",
+        "macaroon-dpop/attenuation/rebound-p256-proof",
+        "macaroon-dpop/downgrade/unbound-as-dpop",
+        "macaroon-dpop/token/other-project-and-other-key-proof",
+    ] {
+        let flood: MacaroonDpopRequestInput = vector_input(id, Kind::MacaroonDpopRequest);
+        let dpop: Vec<&str> = flood.dpop.iter().map(String::as_str).collect();
+        for _ in 0..3 {
+            let refused = present(&flood, &dpop, flood.now, &mut cache);
+            assert!(
+                refused
+                    .as_ref()
+                    .is_err_and(|codes| !codes.contains(&"dpop.replay")
+                        && !codes.contains(&"dpop.replay_cache_full")),
+                "{id}: {refused:?}"
+            );
+        }
+        assert!(cache.is_empty(), "{id} left an entry");
+    }
+    for id in [
+        "macaroon-dpop/baseline/ed25519",
+        "macaroon-dpop/baseline/p256",
+    ] {
+        let genuine: MacaroonDpopRequestInput = vector_input(id, Kind::MacaroonDpopRequest);
+        let proof = genuine.dpop[0].as_str();
+        assert!(
+            present(&genuine, &[proof], genuine.now, &mut cache).is_ok(),
+            "{id}"
+        );
+        assert_eq!(
+            present(&genuine, &[proof], genuine.now + 1, &mut cache),
+            Err(vec!["dpop.replay"]),
+            "{id}"
+        );
+    }
+    assert_eq!(cache.len(), 2);
+}
+
 /// Checks `i` with its own fields at `now`, against `cache`; the code on refusal.
 fn check(
     i: &AtrDpopRequestInput,

@@ -17,7 +17,7 @@
 // - the glue checks what jose has no notion of, in SPEC order: jti, htm, htu, ath strings
 //   (`dpop.claim_type`), jti of 1 to 256 bytes, ath, htm, htu after SPEC §10.3 step 10's
 //   normalization (written here), nonce, the key's thumbprint (jose's calculateJwkThumbprint)
-//   against `expected_jkt`; and replay: a Map keyed by jti, each entry kept until its proof's
+//   against `expected_jkt`; and replay: a Map keyed by the key's thumbprint and the jti, each entry kept until its proof's
 //   iat + 300 inclusive, filled by the earlier proofs of `input.replay`.
 //
 // atr_jwt is a JavaScript port of Apache Trusted Releases' check on jose: ATR's header rule
@@ -200,8 +200,10 @@ async function dpopProof(input) {
   const cache = new Map();
   const accept = async (proof, now) => {
     const { jkt, jti, iat } = await checkProof(input, proof, now);
-    if (cache.has(jti) && now <= cache.get(jti)) throw new Refused("dpop.replay");
-    cache.set(jti, iat + MAX_AGE);
+    // One entry per key and jti (a thumbprint holds no space, so the pair joins unambiguously).
+    const entry = `${jkt} ${jti}`;
+    if (cache.has(entry) && now <= cache.get(entry)) throw new Refused("dpop.replay");
+    cache.set(entry, iat + MAX_AGE);
     return { jkt, jti };
   };
   try {

@@ -16,8 +16,9 @@ This module then checks, in SPEC order, what is left:
   library's own leeway check where it has one, else checked here (`dpop.iat_in_future`);
 - `nonce` exact when the server set one (`dpop.nonce`), the key's thumbprint when one is expected
   (`dpop.jkt`);
-- replay: a dict keyed by `jti`, each entry kept until its proof's `iat + 300` inclusive; the
-  earlier proofs of `input.replay` go through the same checks first (`dpop.replay`).
+- replay: a dict keyed by the key's thumbprint and the `jti`, each entry kept until its proof's
+  `iat + 300` inclusive; the earlier proofs of `input.replay` go through the same checks first
+  (`dpop.replay`).
 """
 
 import base64
@@ -77,7 +78,7 @@ def header_checks(header):
 
 
 def _one(inp, proof, now, verify, thumbprint):
-    """(jkt or None, jti, iat) of an accepted proof."""
+    """(jkt or None, jti, iat, the key's thumbprint for the replay cache) of an accepted proof."""
     if len(proof.encode()) > MAX_PROOF:
         raise Refused("dpop.malformed", "proof over 8192 bytes")
     token = inp.get("access_token")
@@ -97,12 +98,10 @@ def _one(inp, proof, now, verify, thumbprint):
                          (nonce is not None and claims.get("nonce") != nonce, "dpop.nonce")):
         if failed:
             raise Refused(code)
-    jkt = None
-    if thumbprint is not None or inp.get("expected_jkt") is not None:
-        jkt = (thumbprint or jwk_thumbprint)(header["jwk"])
+    jkt = (thumbprint or jwk_thumbprint)(header["jwk"])
     if inp.get("expected_jkt") is not None and jkt != inp["expected_jkt"]:
         raise Refused("dpop.jkt")
-    return (jkt if thumbprint is not None else None), jti, iat
+    return (jkt if thumbprint is not None else None), jti, iat, jkt
 
 
 def jwk_thumbprint(jwk):
@@ -120,10 +119,10 @@ def dpop_proof(inp, verify, thumbprint=None):
     cache = {}
 
     def accept(proof, now):
-        jkt, jti, iat = _one(inp, proof, now, verify, thumbprint)
-        if jti in cache and now <= cache[jti]:
+        jkt, jti, iat, key = _one(inp, proof, now, verify, thumbprint)
+        if (key, jti) in cache and now <= cache[(key, jti)]:
             raise Refused("dpop.replay")
-        cache[jti] = iat + MAX_AGE
+        cache[(key, jti)] = iat + MAX_AGE
         return jkt, jti
 
     try:

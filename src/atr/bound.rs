@@ -125,9 +125,12 @@ pub fn verify_bound_request(
         (None, false, None) => None,
         (Some(_), true, None) => return Err(BoundError::ProofMissing),
         (Some(jkt), true, Some(proof)) => {
-            let accepted =
-                presentation::check_proof(&req.fields, token, proof, Some(jkt), req.now, replay)
-                    .map_err(BoundError::Proof)?;
+            // The token is accepted by now: the proof is the last check, then recorded.
+            let accepted = presentation::check_proof(&req.fields, token, proof, Some(jkt), req.now)
+                .map_err(BoundError::Proof)?;
+            replay
+                .check_and_insert(&accepted, req.now)
+                .map_err(BoundError::Proof)?;
             Some(accepted.jkt)
         }
     };

@@ -281,8 +281,8 @@ impl DpopError {
 }
 
 /// Checks `proof` against `req`; see the module documentation for the checks and their order.
-/// Does not consult a replay cache: pass the result's `jti` and `iat` to
-/// [`ReplayCache::check_and_insert`].
+/// Does not consult a replay cache: pass the result to [`ReplayCache::check_and_insert`] once
+/// the request is accepted in every other respect.
 pub fn verify_proof(proof: &str, req: &ProofRequest<'_>) -> Result<VerifiedProof, DpopError> {
     let jws = jws::parse_compact(proof).map_err(DpopError::Malformed)?;
     let claims = jws.claims().map_err(DpopError::Malformed)?;

@@ -7,7 +7,7 @@
 //! Trusted Releases splits it today), and at most one `DPoP` field. What the scheme then
 //! requires depends on whether the token is bound, which only the token's format can tell.
 
-use super::{verify_proof, DpopError, ProofRequest, ReplayCache, VerifiedProof};
+use super::{verify_proof, DpopError, ProofRequest, VerifiedProof};
 
 /// What a verifier reads from one HTTP request to check a presented token and its proof.
 #[derive(Debug, Clone, Copy)]
@@ -95,15 +95,14 @@ pub fn read<'a>(fields: &RequestFields<'a>) -> Result<Presentation<'a>, Presenta
 }
 
 /// Checks the presented `proof` against the request (SPEC §10.3), with `ath` over the token as
-/// presented and, when the token names one, the expected thumbprint; then its `jti` against
-/// `replay` (§10.4).
+/// presented and, when the token names one, the expected thumbprint. The replay cache is not
+/// consulted: the caller records the proof (§10.4) once the whole request is accepted.
 pub fn check_proof(
     fields: &RequestFields<'_>,
     presented_token: &str,
     proof: &str,
     expected_jkt: Option<&str>,
     now: i64,
-    replay: &mut ReplayCache,
 ) -> Result<VerifiedProof, DpopError> {
     let request = ProofRequest {
         access_token: Some(presented_token),
@@ -111,9 +110,7 @@ pub fn check_proof(
         nonce: fields.nonce,
         ..ProofRequest::new(fields.method, fields.url, now)
     };
-    let accepted = verify_proof(proof, &request)?;
-    replay.check_and_insert(&accepted.jti, accepted.iat, now)?;
-    Ok(accepted)
+    verify_proof(proof, &request)
 }
 
 #[cfg(test)]

@@ -4,12 +4,19 @@
 //!
 //! Policy, and why:
 //!
-//! - **Keyed on `jti` alone**, not on the proof string or signature (an ES256 proof has a
-//!   second valid signature, `(r, n − s)`, so the same proof exists as two strings), and not
-//!   per target URI as §11.1 suggests: a `jti` is meant to be unique, so refusing its reuse
-//!   anywhere is stricter and simpler.
-//! - **Stores SHA-256 of the `jti`**, 32 bytes whatever its length (§11.1's advice against
-//!   memory exhaustion).
+//! - **Keyed on the proof's key and its `jti`**, not on the proof string or signature (an
+//!   ES256 proof has a second valid signature, `(r, n − s)`, so the same proof exists as two
+//!   strings), and not per target URI as §11.1 suggests: refusing a `jti`'s reuse by the same
+//!   key anywhere is stricter and simpler. The key is part of the entry so that nobody can
+//!   pre-claim another key's `jti`: a replayed proof always carries the key that signed it, so
+//!   nothing a replay needs is lost, while a `jti` seen in transit and sent first under a
+//!   throwaway key no longer blocks the genuine proof.
+//! - **Stores SHA-256 of the thumbprint and the `jti`**, 32 bytes whatever their length
+//!   (§11.1's advice against memory exhaustion).
+//! - **Fed only with accepted requests.** [`ReplayCache::check_and_insert`] takes a
+//!   [`VerifiedProof`], so only a proof that passed every stateless check can reach it, and
+//!   the request-level procedures call it last, once the token is accepted too: a flood of
+//!   valid proofs by throwaway keys with worthless tokens leaves the cache as it was.
 //! - **An entry lives until `iat + retention`**, the last second at which a proof with that
 //!   `iat` still passes the window; build the cache with `retention` equal to the verifier's
 //!   `max_age`. After that the `jti` is accepted again (RFC 9449 Figure 7 reuses Figure 2's
@@ -22,7 +29,7 @@
 //!   server refuse proofs until entries expire; size `capacity` for the peak rate times the
 //!   window.
 
-use super::DpopError;
+use super::{DpopError, VerifiedProof};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeSet, HashMap};
 
@@ -57,15 +64,26 @@ impl ReplayCache {
         self.expiry_of.is_empty()
     }
 
-    /// Refuses `jti` if a live entry holds it; otherwise remembers it until
-    /// `iat + retention`. Call it after [`super::verify_proof`] accepted the proof, with the
-    /// proof's `jti` and `iat` and the same `now`.
-    pub fn check_and_insert(&mut self, jti: &str, iat: i64, now: i64) -> Result<(), DpopError> {
+    /// Refuses `proof` if a live entry holds its key's `jti`; otherwise remembers it until
+    /// `iat + retention`. Call it once the request is accepted in every other respect (the
+    /// proof by [`super::verify_proof`], and the token it came with), with the same `now`.
+    pub fn check_and_insert(&mut self, proof: &VerifiedProof, now: i64) -> Result<(), DpopError> {
+        self.check_and_insert_entry(&proof.jkt, &proof.jti, proof.iat, now)
+    }
+
+    /// [`Self::check_and_insert`] on the parts of a proof.
+    fn check_and_insert_entry(
+        &mut self,
+        jkt: &str,
+        jti: &str,
+        iat: i64,
+        now: i64,
+    ) -> Result<(), DpopError> {
         let expiry = iat.saturating_add(self.retention);
         if expiry < now {
             return Err(DpopError::IatTooOld { iat, now });
         }
-        let key: [u8; 32] = Sha256::digest(jti.as_bytes()).into();
+        let key = entry_key(jkt, jti);
         if let Some(&old) = self.expiry_of.get(&key) {
             if old >= now {
                 return Err(DpopError::Replay);
@@ -96,28 +114,56 @@ impl ReplayCache {
     }
 }
 
+/// The entry of `jti` under the key whose thumbprint is `jkt`: SHA-256 over the thumbprint's
+/// length, the thumbprint and the `jti`, so that no two (key, `jti`) pairs share an entry.
+fn entry_key(jkt: &str, jti: &str) -> [u8; 32] {
+    let mut hash = Sha256::new();
+    hash.update((jkt.len() as u64).to_be_bytes());
+    hash.update(jkt.as_bytes());
+    hash.update(jti.as_bytes());
+    hash.finalize().into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The key every test proof is signed with, unless a test says otherwise.
+    const K: &str = "key-a";
+
+    impl ReplayCache {
+        fn insert_jti(&mut self, jti: &str, iat: i64, now: i64) -> Result<(), DpopError> {
+            self.check_and_insert_entry(K, jti, iat, now)
+        }
+    }
+
+    #[test]
+    fn one_keys_jti_does_not_claim_another_keys() {
+        let mut cache = ReplayCache::new(4, 300);
+        cache
+            .check_and_insert_entry("attacker", "j", 1000, 1000)
+            .unwrap();
+        cache
+            .check_and_insert_entry("client", "j", 1000, 1000)
+            .unwrap();
+        assert_eq!(
+            cache.check_and_insert_entry("client", "j", 1000, 1001),
+            Err(DpopError::Replay)
+        );
+        // The length prefix keeps ("ab", "c") and ("a", "bc") apart.
+        cache.check_and_insert_entry("ab", "c", 1000, 1000).unwrap();
+        cache.check_and_insert_entry("a", "bc", 1000, 1000).unwrap();
+    }
+
     #[test]
     fn replay_within_retention_and_reuse_after() {
         let mut cache = ReplayCache::new(4, 300);
-        cache.check_and_insert("a", 1000, 1000).unwrap();
-        assert_eq!(
-            cache.check_and_insert("a", 1000, 1000),
-            Err(DpopError::Replay)
-        );
-        assert_eq!(
-            cache.check_and_insert("a", 1200, 1300),
-            Err(DpopError::Replay)
-        );
+        cache.insert_jti("a", 1000, 1000).unwrap();
+        assert_eq!(cache.insert_jti("a", 1000, 1000), Err(DpopError::Replay));
+        assert_eq!(cache.insert_jti("a", 1200, 1300), Err(DpopError::Replay));
         // The entry lives to iat + retention inclusive.
-        assert_eq!(
-            cache.check_and_insert("a", 1250, 1300),
-            Err(DpopError::Replay)
-        );
-        cache.check_and_insert("a", 1301, 1301).unwrap();
+        assert_eq!(cache.insert_jti("a", 1250, 1300), Err(DpopError::Replay));
+        cache.insert_jti("a", 1301, 1301).unwrap();
         assert_eq!(cache.len(), 1);
     }
 
@@ -125,7 +171,7 @@ mod tests {
     fn too_old_to_remember() {
         let mut cache = ReplayCache::new(4, 300);
         assert_eq!(
-            cache.check_and_insert("a", 1000, 1301),
+            cache.insert_jti("a", 1000, 1301),
             Err(DpopError::IatTooOld {
                 iat: 1000,
                 now: 1301
@@ -137,34 +183,28 @@ mod tests {
     #[test]
     fn full_cache_refuses_until_entries_expire() {
         let mut cache = ReplayCache::new(2, 300);
-        cache.check_and_insert("a", 1000, 1000).unwrap();
-        cache.check_and_insert("b", 1100, 1100).unwrap();
+        cache.insert_jti("a", 1000, 1000).unwrap();
+        cache.insert_jti("b", 1100, 1100).unwrap();
         assert_eq!(
-            cache.check_and_insert("c", 1100, 1100),
+            cache.insert_jti("c", 1100, 1100),
             Err(DpopError::ReplayCacheFull)
         );
         // "a" has expired at 1301; "b" has not, and is still refused.
-        cache.check_and_insert("c", 1301, 1301).unwrap();
-        assert_eq!(
-            cache.check_and_insert("b", 1301, 1301),
-            Err(DpopError::Replay)
-        );
+        cache.insert_jti("c", 1301, 1301).unwrap();
+        assert_eq!(cache.insert_jti("b", 1301, 1301), Err(DpopError::Replay));
         assert_eq!(cache.len(), 2);
         let mut none = ReplayCache::new(0, 300);
-        assert_eq!(
-            none.check_and_insert("a", 1, 1),
-            Err(DpopError::ReplayCacheFull)
-        );
+        assert_eq!(none.insert_jti("a", 1, 1), Err(DpopError::ReplayCacheFull));
     }
 
     #[test]
     fn extreme_times_do_not_overflow() {
         let mut cache = ReplayCache::new(2, u32::MAX);
-        cache.check_and_insert("a", i64::MAX, i64::MIN).unwrap();
+        cache.insert_jti("a", i64::MAX, i64::MIN).unwrap();
         cache.purge(i64::MAX);
         assert_eq!(cache.len(), 1);
         assert_eq!(
-            cache.check_and_insert("b", i64::MIN, i64::MAX),
+            cache.insert_jti("b", i64::MIN, i64::MAX),
             Err(DpopError::IatTooOld {
                 iat: i64::MIN,
                 now: i64::MAX

@@ -222,15 +222,13 @@ fn high_s_policy() {
 fn replay_through_the_cache() {
     let mut cache = ReplayCache::new(16, DEFAULT_MAX_AGE);
     let first = verify_proof(&fig2(), &token_request()).unwrap();
-    cache
-        .check_and_insert(&first.jti, first.iat, FIG2_IAT)
-        .unwrap();
+    cache.check_and_insert(&first, FIG2_IAT).unwrap();
     // The same proof a second later, and its low-S twin: same jti.
     for proof in [fig2(), fig2_low_s()] {
         let req = ProofRequest::new("POST", TOKEN_URL, FIG2_IAT + 1);
         let again = verify_proof(&proof, &req).unwrap();
         assert_eq!(
-            cache.check_and_insert(&again.jti, again.iat, FIG2_IAT + 1),
+            cache.check_and_insert(&again, FIG2_IAT + 1),
             Err(DpopError::Replay)
         );
     }
@@ -238,11 +236,9 @@ fn replay_through_the_cache() {
     let later = ProofRequest::new("POST", TOKEN_URL, FIG7_IAT);
     let seventh = verify_proof(&fig7(), &later).unwrap();
     assert_eq!(seventh.jti, first.jti);
-    cache
-        .check_and_insert(&seventh.jti, seventh.iat, FIG7_IAT)
-        .unwrap();
+    cache.check_and_insert(&seventh, FIG7_IAT).unwrap();
     assert_eq!(
-        cache.check_and_insert(&seventh.jti, seventh.iat, FIG7_IAT + 10),
+        cache.check_and_insert(&seventh, FIG7_IAT + 10),
         Err(DpopError::Replay)
     );
 }

@@ -154,12 +154,12 @@ fn check_accepted(proof: &str, p: &VerifiedProof, req: &ProofRequest<'_>) {
     );
     let mut cache = ReplayCache::new(1, req.max_age);
     assert_eq!(
-        cache.check_and_insert(&p.jti, p.iat, req.now),
+        cache.check_and_insert(p, req.now),
         Ok(()),
         "a fresh replay cache refused an accepted proof"
     );
     assert_eq!(
-        cache.check_and_insert(&p.jti, p.iat, req.now),
+        cache.check_and_insert(p, req.now),
         Err(DpopError::Replay),
         "the replay cache took the same jti twice"
     );

@@ -77,9 +77,7 @@ fn dpop_check(i: &DpopProofInput) -> Result<AcceptedProof, Vec<String>> {
         let refused = |e: DpopError| codes(vec![e.code()]);
         let p = dpop::verify_proof(earlier.unwrap_or(&i.proof), &dpop_request(i, now))
             .map_err(refused)?;
-        cache
-            .check_and_insert(&p.jti, p.iat, now)
-            .map_err(refused)?;
+        cache.check_and_insert(&p, now).map_err(refused)?;
         Ok(p)
     })?;
     Ok(AcceptedProof {

@@ -66,7 +66,7 @@ impl PresentedError {
 }
 
 /// Checks one request presenting `issued`'s token, in SPEC §10.9's order, in the strict
-/// profile; an accepted proof's `jti` goes into `replay`. Returns the thumbprint of the key the
+/// profile; the proof of an accepted request goes into `replay`, last. Returns the thumbprint of the key the
 /// token is bound to, or `None` for an unbound token accepted under `Bearer`.
 pub fn verify_presented(
     req: &PresentedRequest<'_>,
@@ -75,19 +75,17 @@ pub fn verify_presented(
 ) -> Result<Option<String>, PresentedError> {
     let presented = presentation::read(&req.fields).map_err(PresentedError::Presentation)?;
     let now = req.request.now;
-    let proof_jkt = match (presented.scheme, presented.proof) {
+    let proof = match (presented.scheme, presented.proof) {
         (Scheme::Dpop, None) => return Err(PresentedError::ProofMissing),
         (Scheme::Bearer, Some(_)) => return Err(PresentedError::UnexpectedProof),
         (Scheme::Bearer, None) => None,
-        (Scheme::Dpop, Some(proof)) => {
-            let accepted =
-                presentation::check_proof(&req.fields, presented.token, proof, None, now, replay)
-                    .map_err(PresentedError::Proof)?;
-            Some(accepted.jkt)
-        }
+        (Scheme::Dpop, Some(proof)) => Some(
+            presentation::check_proof(&req.fields, presented.token, proof, None, now)
+                .map_err(PresentedError::Proof)?,
+        ),
     };
     let request = Request {
-        proof_jkt: proof_jkt.as_deref(),
+        proof_jkt: proof.as_ref().map(|p| p.jkt.as_str()),
         ..req.request
     };
     let verdict = verify(presented.token, issued, &request, Profile::Strict);
@@ -97,7 +95,17 @@ pub fn verify_presented(
     if presented.scheme == Scheme::Dpop && !has_key_binding(presented.token, issued) {
         return Err(PresentedError::NotBound);
     }
-    Ok(proof_jkt)
+    // Recorded only now that token and proof are both accepted: a proof that came with a
+    // worthless token takes no room in the cache (SPEC §10.4).
+    match proof {
+        Some(p) => {
+            replay
+                .check_and_insert(&p, now)
+                .map_err(PresentedError::Proof)?;
+            Ok(Some(p.jkt))
+        }
+        None => Ok(None),
+    }
 }
 
 /// Whether any caveat the strict profile evaluated for this token (embedded or stored) is a

@@ -74,7 +74,7 @@ def request_verify(inp: dict) -> dict:
         if not proofs:
             return atr_bound.refused("bound.proof_missing")
         proof_input = {"proof": proofs[0], "method": inp["method"], "url": inp["url"], "now": inp["now"],
-                       "access_token": token, "replay": inp.get("replay", [])}
+                       "access_token": token}
         if "nonce" in inp:
             proof_input["nonce"] = inp["nonce"]
         proof_verdict = check.check_with_history(proof_input)
@@ -89,6 +89,11 @@ def request_verify(inp: dict) -> dict:
         return atr_bound.refused(*codes)
     if dpop_scheme and not is_bound(token):
         return atr_bound.refused("bound.not_bound")
+    if proof_jkt and inp.get("replay"):
+        # The replay cache comes last: only an accepted request is recorded.
+        replayed = check.check_with_history({**proof_input, "replay": inp["replay"]})
+        if not replayed["valid"]:
+            return replayed
     return {"valid": True, "jkt": proof_jkt} if proof_jkt else {"valid": True}
 
 

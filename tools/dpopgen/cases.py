@@ -369,7 +369,7 @@ def replay(g, d):
             d.sign(d.text(d.header_for()), d.text(d.claims_for("replay-jti-2"))), replay=[(first, d.NOW)])
     g.proof("replay", "same-jti-other-alg-name", "The same claims signed under alg `Ed25519` after the EdDSA proof.", r + ["needs-signing"],
             d.sign(d.text(d.header_for(alg="Ed25519")), d.text(d.claims_for("replay-jti"))), replay=[(first, d.NOW)])
-    g.proof("replay", "same-jti-other-key", "The same jti from another key: the cache keys on jti alone.", r + ["needs-signing"],
+    g.proof("replay", "same-jti-other-key", "The same jti from another key: entries are per key, so one key cannot claim another's jti.", r + ["needs-signing"],
             d.sign(d.text(d.header_for("p256")), d.text(d.claims_for("replay-jti")), "p256"), replay=[(first, d.NOW)])
     g.proof("replay", "after-two", "A third proof with the first proof's jti after two different ones.", r + ["needs-signing"],
             later, now=d.NOW + 10,

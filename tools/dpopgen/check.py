@@ -393,16 +393,16 @@ def verify_proof(proof, method, url, now, access_token=None, expected_jkt=None, 
 
 
 def check_with_history(inp):
-    """The expectation of a dpop_proof vector: earlier proofs fill a jti cache whose entries
-    live until iat + MAX_AGE (inclusive); then the proof under test."""
+    """The expectation of a dpop_proof vector: earlier proofs fill a cache of (key thumbprint,
+    jti) pairs whose entries live until iat + MAX_AGE (inclusive); then the proof under test."""
     args = {k: inp.get(k) for k in ("access_token", "expected_jkt", "nonce")}
     seen = {}
 
     def one(proof, now):
         jkt, jti, iat = verify_proof(proof, inp["method"], inp["url"], now, **args)
-        if jti in seen and seen[jti] >= now:
+        if (jkt, jti) in seen and seen[(jkt, jti)] >= now:
             raise Refused("dpop.replay")
-        seen[jti] = iat + MAX_AGE
+        seen[(jkt, jti)] = iat + MAX_AGE
         return jkt, jti
 
     for earlier in inp.get("replay", []):

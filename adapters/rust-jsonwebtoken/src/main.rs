@@ -21,7 +21,7 @@
 //!   verifies the signature and reads the payload;
 //! - jsonwebtoken has no `iat` check: the glue checks the rest of SPEC §10.3 itself, `iat` a
 //!   JSON integer within [now − 300, now + 60], with the htu normalization of step 10 written
-//!   here; the thumbprint is jsonwebtoken's; replay is a map keyed by `jti`, each entry kept
+//!   here; the thumbprint is jsonwebtoken's; replay is a map keyed by thumbprint and `jti`, each entry kept
 //!   until its proof's `iat` + 300 inclusive, filled by the earlier proofs of `input.replay`.
 //!
 //! atr_jwt is a Rust port of Apache Trusted Releases' check: ATR's header rule (split on the
@@ -302,13 +302,14 @@ fn check_proof(input: &Value, proof: &str, now: i64) -> Result<Accepted, Refused
 }
 
 fn dpop_proof(input: &Value) -> Value {
-    let mut cache: HashMap<String, i64> = HashMap::new();
+    let mut cache: HashMap<(String, String), i64> = HashMap::new();
     let mut accept = |proof: &str, now: i64| -> Result<Accepted, Refused> {
         let a = check_proof(input, proof, now)?;
-        if cache.get(&a.jti).is_some_and(|until| now <= *until) {
+        let entry = (a.jkt.clone(), a.jti.clone());
+        if cache.get(&entry).is_some_and(|until| now <= *until) {
             return Err(refused("dpop.replay"));
         }
-        cache.insert(a.jti.clone(), a.iat + MAX_AGE);
+        cache.insert(entry, a.iat + MAX_AGE);
         Ok(a)
     };
     let empty = Vec::new();

@@ -13,7 +13,7 @@ use caveatspec::atr;
 use caveatspec::dpop::{self, ProofRequest, ReplayCache};
 use caveatspec::jose::{b64, testdata};
 use caveatspec::macaroon::{self, chain};
-use caveatspec::vectors::{self, Vector, VectorFile};
+use caveatspec::vectors::{self, RequestArguments, RowArguments, Vector, VectorFile};
 use caveatspec::verify::{self, Issued, Owner, Project, Request};
 use caveatspec::{attenuate, caveat, inspect, token, Profile};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};

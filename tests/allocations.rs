@@ -10,7 +10,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use caveatspec::vectors::{self, VerifyInput};
+use caveatspec::vectors::{self, RowArguments, VerifyInput};
 use caveatspec::verify;
 use caveatspec::Profile;
 
@@ -97,7 +97,8 @@ fn input(id: &str) -> VerifyInput {
 }
 
 fn verify_counting(i: &VerifyInput, profile: Profile) -> (usize, verify::Verdict) {
-    i.with_arguments(|token, issued, request| {
+    let token = i.token.as_str();
+    i.with_row(|issued, request| {
         // Once first, so that one-time process state (the hoisted key-generator HMAC) is built.
         let _ = verify::verify(token, issued, request, profile);
         allocations_during(|| verify::verify(token, issued, request, profile))

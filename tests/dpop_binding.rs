@@ -4,7 +4,9 @@
 
 use caveatspec::atr::{verify_bound_request, BoundRequest};
 use caveatspec::dpop::{ReplayCache, DEFAULT_MAX_AGE};
-use caveatspec::vectors::{self, AtrDpopRequestInput, Kind, MacaroonDpopRequestInput};
+use caveatspec::vectors::{
+    self, AtrDpopRequestInput, Kind, MacaroonDpopRequestInput, RequestArguments, RowArguments,
+};
 use caveatspec::verify::{verify_presented, PresentedRequest, Request};
 use serde::de::DeserializeOwned;
 

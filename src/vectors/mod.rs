@@ -9,10 +9,11 @@ mod reference;
 mod runner;
 
 pub use model::*;
-pub use reference::Reference;
+pub use reference::{Reference, RequestArguments, RowArguments};
 pub use runner::{
-    answer, check, compare, expected_for, run_file, AcceptedProof, CaveatOutcome, CheckResult,
-    DecodeOutcome, DecodedCaveat, DecodedMacaroon, DpopOutcome, Implementation, MintOutcome,
+    answer, check, compare, expected_for, run_file, AcceptedProof, AtrBoundIdentity,
+    AtrDpopOutcome, AtrIdentity, AtrOutcome, BoundKey, CaveatOutcome, CheckResult, DecodeOutcome,
+    DecodedCaveat, DecodedMacaroon, DpopOutcome, Implementation, MacaroonDpopOutcome, MintOutcome,
     Outcome, ParsedCaveat, Produced, Thumbprint, ThumbprintOutcome, VerifyOutcome,
 };
 

@@ -5,8 +5,6 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::LoadError;
-use crate::dpop::presentation::RequestFields;
-use crate::verify::{Issued, Owner, Project, Request};
 
 /// The vector-file format version this crate reads.
 pub const FORMAT_VERSION: u64 = 1;
@@ -206,75 +204,6 @@ pub struct VerifyInput {
     pub proof_jkt: Option<String>,
 }
 
-impl VerifyInput {
-    /// Calls `f` with this input as [`crate::verify::verify`]'s arguments: the token, the row
-    /// and the request. `Err` when the key is not hex.
-    pub fn with_arguments<R>(
-        &self,
-        f: impl FnOnce(&str, &Issued<'_>, &Request<'_>) -> R,
-    ) -> Result<R, String> {
-        let context = RowContext {
-            key_hex: &self.key_hex,
-            now: self.now,
-            project: self.project.as_ref(),
-            row: &self.row,
-            proof_jkt: self.proof_jkt.as_deref(),
-        };
-        context.with_arguments(|issued, request| f(&self.token, issued, request))
-    }
-}
-
-/// What a `verify` vector and a `macaroon_dpop_request` vector both say about the token's
-/// row and the request, borrowed from either.
-struct RowContext<'a> {
-    key_hex: &'a str,
-    now: i64,
-    project: Option<&'a ProjectInput>,
-    row: &'a RowInput,
-    proof_jkt: Option<&'a str>,
-}
-
-impl RowContext<'_> {
-    /// Calls `f` with the row and the request as [`crate::verify`] takes them. `Err` when the
-    /// key is not hex.
-    fn with_arguments<R>(
-        &self,
-        f: impl FnOnce(&Issued<'_>, &Request<'_>) -> R,
-    ) -> Result<R, String> {
-        let key = decode_hex(self.key_hex)?;
-        let project_ids: Vec<&str>;
-        let owner = match &self.row.owner {
-            OwnerInput::User { user_id } => Owner::User { user_id },
-            OwnerInput::Publisher {
-                publisher_id,
-                publisher_project_ids,
-            } => {
-                project_ids = publisher_project_ids.iter().map(String::as_str).collect();
-                Owner::Publisher {
-                    publisher_id,
-                    project_ids: &project_ids,
-                }
-            }
-        };
-        let stored: Vec<&str> = self.row.stored_caveats.iter().map(String::as_str).collect();
-        let issued = Issued {
-            identifier: &self.row.identifier,
-            root_key: &key,
-            owner,
-            stored_caveats: &stored,
-        };
-        let request = Request {
-            now: self.now,
-            project: self.project.map(|p| Project {
-                name: &p.name,
-                id: &p.id,
-            }),
-            proof_jkt: self.proof_jkt,
-        };
-        Ok(f(&issued, &request))
-    }
-}
-
 /// A project in a vector.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -468,46 +397,6 @@ pub struct MacaroonDpopRequestInput {
     #[serde(default)]
     pub replay: Vec<EarlierProof>,
 }
-
-impl MacaroonDpopRequestInput {
-    /// Calls `f` with the token's row and the request (no proof key: that comes from the
-    /// proof) as [`crate::verify::verify_presented`] takes them. `Err` when the key is not hex.
-    pub fn with_row<R>(&self, f: impl FnOnce(&Issued<'_>, &Request<'_>) -> R) -> Result<R, String> {
-        let context = RowContext {
-            key_hex: &self.key_hex,
-            now: self.now,
-            project: self.project.as_ref(),
-            row: &self.row,
-            proof_jkt: None,
-        };
-        context.with_arguments(f)
-    }
-}
-
-/// `fields()` for the request kinds, which share `method`, `url` and `nonce`.
-macro_rules! request_fields {
-    ($input:ty) => {
-        impl $input {
-            /// The request as a verifier reads it, with the `Authorization` and `DPoP` field
-            /// lists borrowed as `&str` (the caller owns those slices).
-            pub fn fields<'a>(
-                &'a self,
-                authorization: &'a [&'a str],
-                dpop: &'a [&'a str],
-            ) -> RequestFields<'a> {
-                RequestFields {
-                    authorization,
-                    dpop,
-                    method: &self.method,
-                    url: &self.url,
-                    nonce: self.nonce.as_deref(),
-                }
-            }
-        }
-    };
-}
-request_fields!(AtrDpopRequestInput);
-request_fields!(MacaroonDpopRequestInput);
 
 /// Lower- or upper-case hex to bytes.
 pub fn decode_hex(h: &str) -> Result<Vec<u8>, String> {

@@ -7,12 +7,123 @@ use super::runner::*;
 use crate::atr;
 use crate::attenuate::{self, Restrictions};
 use crate::caveat;
+use crate::dpop::presentation::RequestFields;
 use crate::dpop::{self, DpopError, ProofRequest, ReplayCache};
 use crate::jose::jwk;
 use crate::macaroon::{self, Version};
 use crate::profile::Profile;
 use crate::token;
-use crate::verify;
+use crate::verify::{self, Issued, Owner, Project, Request};
+
+/// A vector input that names a token's database row and a request, read as the arguments of
+/// [`verify::verify`] and [`verify::verify_presented`]. The vector model is plain data; this is
+/// where the reference's types meet it.
+pub trait RowArguments {
+    /// Calls `f` with the token's row and the request. `Err` when the key is not hex.
+    fn with_row<R>(&self, f: impl FnOnce(&Issued<'_>, &Request<'_>) -> R) -> Result<R, String>;
+}
+
+impl RowArguments for VerifyInput {
+    fn with_row<R>(&self, f: impl FnOnce(&Issued<'_>, &Request<'_>) -> R) -> Result<R, String> {
+        row_arguments(
+            &self.key_hex,
+            self.now,
+            self.project.as_ref(),
+            &self.row,
+            self.proof_jkt.as_deref(),
+            f,
+        )
+    }
+}
+
+/// The proof key is not among the arguments: it comes from the proof.
+impl RowArguments for MacaroonDpopRequestInput {
+    fn with_row<R>(&self, f: impl FnOnce(&Issued<'_>, &Request<'_>) -> R) -> Result<R, String> {
+        row_arguments(
+            &self.key_hex,
+            self.now,
+            self.project.as_ref(),
+            &self.row,
+            None,
+            f,
+        )
+    }
+}
+
+/// What a `verify` vector and a `macaroon_dpop_request` vector both say about the token's row
+/// and the request, as [`verify`] takes them.
+fn row_arguments<R>(
+    key_hex: &str,
+    now: i64,
+    project: Option<&ProjectInput>,
+    row: &RowInput,
+    proof_jkt: Option<&str>,
+    f: impl FnOnce(&Issued<'_>, &Request<'_>) -> R,
+) -> Result<R, String> {
+    let key = decode_hex(key_hex)?;
+    let project_ids: Vec<&str>;
+    let owner = match &row.owner {
+        OwnerInput::User { user_id } => Owner::User { user_id },
+        OwnerInput::Publisher {
+            publisher_id,
+            publisher_project_ids,
+        } => {
+            project_ids = publisher_project_ids.iter().map(String::as_str).collect();
+            Owner::Publisher {
+                publisher_id,
+                project_ids: &project_ids,
+            }
+        }
+    };
+    let stored: Vec<&str> = row.stored_caveats.iter().map(String::as_str).collect();
+    let issued = Issued {
+        identifier: &row.identifier,
+        root_key: &key,
+        owner,
+        stored_caveats: &stored,
+    };
+    let request = Request {
+        now,
+        project: project.map(|p| Project {
+            name: &p.name,
+            id: &p.id,
+        }),
+        proof_jkt,
+    };
+    Ok(f(&issued, &request))
+}
+
+/// A request vector's header fields, method, URL and nonce, as the request-level verifiers read
+/// them.
+pub trait RequestArguments {
+    /// The request, with the `Authorization` and `DPoP` field lists borrowed as `&str` (the
+    /// caller owns those slices).
+    fn fields<'a>(&'a self, authorization: &'a [&'a str], dpop: &'a [&'a str])
+        -> RequestFields<'a>;
+}
+
+/// `RequestArguments` for the request kinds, which share `method`, `url` and `nonce`.
+macro_rules! request_arguments {
+    ($input:ty) => {
+        impl RequestArguments for $input {
+            fn fields<'a>(
+                &'a self,
+                authorization: &'a [&'a str],
+                dpop: &'a [&'a str],
+            ) -> RequestFields<'a> {
+                RequestFields {
+                    authorization,
+                    dpop,
+                    method: &self.method,
+                    url: &self.url,
+                    nonce: self.nonce.as_deref(),
+                }
+            }
+        }
+    };
+}
+request_arguments!(AtrDpopRequestInput);
+request_arguments!(MacaroonDpopRequestInput);
 
 /// The reference implementation.
 #[derive(Debug, Default, Clone, Copy)]
@@ -209,9 +320,9 @@ impl Implementation for Reference {
     }
 
     fn verify(&self, i: &VerifyInput, profile: Profile) -> Option<VerifyOutcome> {
-        let v = match i.with_arguments(|token, issued, request| {
-            verify::verify(token, issued, request, profile)
-        }) {
+        let v = match i
+            .with_row(|issued, request| verify::verify(&i.token, issued, request, profile))
+        {
             Ok(v) => v,
             Err(_) => return Some(Outcome::reject(vec!["input.key_hex".to_owned()], None)),
         };

@@ -3,8 +3,8 @@
 //! nothing would make every other vector test vacuous.
 
 use caveatspec::vectors::{
-    self, check, CaveatOutcome, CheckResult, Implementation, Outcome, Reference, VerifyInput,
-    VerifyOutcome,
+    self, check, CaveatOutcome, CheckResult, Implementation, ListProblem, Outcome, Reference,
+    Status, Suite, VerifyInput, VerifyOutcome,
 };
 use caveatspec::Profile;
 
@@ -109,4 +109,128 @@ fn the_reference_passes_everything_in_both_profiles() {
         assert_eq!((fail, skip), (0, 0), "{p}");
         assert!(pass >= 468);
     }
+}
+
+/// The `Suite` runner: the wrong-message implementation fails exactly the warehouse verify
+/// vectors with a message, each named `<id> [warehouse]`, and all of them are reported at once.
+#[test]
+fn the_suite_names_every_failure_and_reports_them_together() {
+    let suite = Suite::shipped().expect("load").only(&["verify/*"]);
+    let report = suite.run(&WrongMessage);
+    let failed: Vec<&str> = report.failures().map(|c| c.name.as_str()).collect();
+    assert!(!failed.is_empty());
+    assert!(
+        failed.iter().all(|n| n.ends_with(" [warehouse]")),
+        "{failed:?}"
+    );
+    let text = report.to_string();
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("FAIL ")).count(),
+        failed.len()
+    );
+    let last = text.lines().last().expect("a count line");
+    assert!(last.contains(&format!("{} failed", failed.len())), "{last}");
+    let panic = std::panic::catch_unwind(|| suite.assert_passes(&WrongMessage))
+        .expect_err("assert_passes panics");
+    let message = panic.downcast_ref::<String>().expect("a message");
+    assert!(message.contains(failed[0]), "{message}");
+    suite.assert_passes(&Reference);
+}
+
+/// Expected failures pass while they fail, and fail once they pass; skips by id and by flag are
+/// not run at all.
+#[test]
+fn expected_failures_and_skips() {
+    let base = Suite::shipped().expect("load").only(&["verify/*"]);
+    let failing: Vec<String> = base
+        .run(&WrongMessage)
+        .failures()
+        .map(|c| c.name.clone())
+        .collect();
+    // By test name: the same vectors pass in the strict profile, where messages are not read.
+    let list: String = failing
+        .iter()
+        .map(|name| format!("{name}  # messages are our own\n"))
+        .collect();
+    let listed = base
+        .clone()
+        .expect_failures_from(&format!("# known\n\n{list}"))
+        .expect("a valid list");
+    let report = listed.run(&WrongMessage);
+    assert_eq!(report.failures().count(), 0, "{report}");
+    assert_eq!(
+        report.count(|s| matches!(s, Status::ExpectedFailure { .. })),
+        failing.len()
+    );
+    // The reference passes them: each listed id is now an unexpected pass.
+    let stale = listed.run(&Reference);
+    assert!(stale.failures().count() >= failing.len());
+    assert!(stale
+        .failures()
+        .all(|c| matches!(c.status, Status::UnexpectedPass(_))));
+
+    let first_id = failing[0].trim_end_matches(" [warehouse]");
+    let skipped = base
+        .clone()
+        .skip_id(first_id, "not ours")
+        .skip_flag("legacy", "no V1 tokens here");
+    let report = skipped.run(&Reference);
+    assert!(report
+        .cases
+        .iter()
+        .filter(|c| c.id == first_id)
+        .all(|c| matches!(&c.status, Status::Skipped(w) if w.contains("not ours"))));
+    assert!(report.count(|s| matches!(s, Status::Skipped(w) if w.contains("flag legacy"))) > 0);
+    assert_eq!(report.failures().count(), 0);
+}
+
+/// An expected-failure list that names no reason, an unknown id or an id twice is refused with
+/// its line number.
+#[test]
+fn bad_expected_failure_lists_are_refused() {
+    let suite = Suite::shipped().expect("load");
+    let id = "dpop/replay/other-jti";
+    for (text, line, problem) in [
+        (format!("{id}\n"), 1, ListProblem::NoReason),
+        (format!("{id} #   \n"), 1, ListProblem::NoReason),
+        (
+            "\n# c\nno/such/id # x\n".to_owned(),
+            3,
+            ListProblem::UnknownId("no/such/id".into()),
+        ),
+        (
+            format!("{id} # a\n{id} # b\n"),
+            2,
+            ListProblem::Repeated(id.into()),
+        ),
+        (
+            "\u{1b}[2J # x\n".to_owned(),
+            1,
+            ListProblem::UnknownId("\u{1b}[2J".into()),
+        ),
+    ] {
+        let err = suite.clone().expect_failures_from(&text).expect_err(&text);
+        assert_eq!((err.line, err.problem), (line, problem), "{text:?}");
+    }
+}
+
+/// The libtest wiring: a wrong implementation's trials fail by name, the reference's pass.
+#[test]
+fn trials_fail_for_a_wrong_implementation() {
+    let suite = Suite::shipped().expect("load").only(&["verify/*"]);
+    // The nested runs log to a file: their summary lines are not this test binary's.
+    let log = std::env::temp_dir().join(format!("caveatspec-trials-{}.log", std::process::id()));
+    let args = libtest_mimic::Arguments {
+        quiet: true,
+        test_threads: Some(1),
+        logfile: Some(log.to_string_lossy().into_owned()),
+        ..Default::default()
+    };
+    let failing = suite.run(&WrongMessage).failures().count();
+    let wrong = libtest_mimic::run(&args, suite.clone().trials(WrongMessage));
+    assert_eq!(wrong.num_failed as usize, failing);
+    let right = libtest_mimic::run(&args, suite.trials(Reference));
+    let _ = std::fs::remove_file(&log);
+    assert_eq!(right.num_failed, 0);
+    assert!(right.num_passed > 0);
 }

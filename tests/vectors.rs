@@ -1,51 +1,24 @@
 //! Every shipped vector as its own test, named `<vector id> [<profile>]`, run against the
-//! reference implementation through the public harness. `cargo test --test vectors -- <filter>`
-//! runs a subset; `--list` shows the names.
+//! reference implementation through the public harness ([`Suite::trials`], as any
+//! implementation's `tests!` runs it). `cargo test --test vectors -- <filter>` runs a subset;
+//! `--list` shows the names.
 
 use std::collections::HashSet;
 
-use caveatspec::vectors::{self, check, CheckResult, Reference};
-use caveatspec::Profile;
+use caveatspec::vectors::{self, Reference, Suite};
 use libtest_mimic::{Arguments, Failed, Trial};
 use sha2::{Digest, Sha256};
 
 fn main() {
     let args = Arguments::from_args();
-    let files = match vectors::shipped() {
-        Ok(f) => f,
+    let suite = match Suite::shipped() {
+        Ok(s) => s,
         Err(e) => {
             eprintln!("cannot load the shipped vectors: {e}");
             std::process::exit(101);
         }
     };
-    let mut trials = Vec::new();
-    for file in &files {
-        for v in &file.vectors {
-            let profiles: &[Profile] = if v.kind.per_profile() {
-                &Profile::ALL
-            } else {
-                &Profile::ALL[..1]
-            };
-            for &p in profiles {
-                let name = if v.kind.per_profile() {
-                    format!("{} [{p}]", v.id)
-                } else {
-                    v.id.clone()
-                };
-                let vector = v.clone();
-                trials.push(
-                    Trial::test(name, move || match check(&Reference, &vector, p) {
-                        CheckResult::Pass => Ok(()),
-                        CheckResult::Fail(why) => Err(Failed::from(why)),
-                        CheckResult::Skip(why) => {
-                            Err(Failed::from(format!("the reference skipped it: {why}")))
-                        }
-                    })
-                    .with_kind(file.category.clone()),
-                );
-            }
-        }
-    }
+    let mut trials = suite.trials(Reference);
     trials.push(Trial::test(
         "suite::ids_are_unique_and_flags_documented",
         ids_and_flags,

@@ -4,10 +4,12 @@
 //! The JSON files under `vectors/` are the product; this module is one consumer of them. Their
 //! format is described by `vectors/schema/vectors.schema.json` and `spec/SPEC.md` §7.
 
+mod harness;
 mod model;
 mod reference;
 mod runner;
 
+pub use harness::{Case, ListError, ListProblem, Report, Status, Suite, FILTER_VARIABLE};
 pub use model::*;
 pub use reference::{Reference, RequestArguments, RowArguments};
 pub use runner::{

@@ -56,6 +56,13 @@ pub const SHIPPED: &[(&str, &str)] = &[
     ),
 ];
 
+/// The JSON Schema of the vector files, as shipped beside them.
+pub const SCHEMA: &str = include_str!("../../vectors/schema/vectors.schema.json");
+
+/// The version of the vector suite this crate ships: what a release of the vectors is pinned
+/// by (`caveatspec bundle`).
+pub const SUITE_VERSION: &str = env!("CARGO_PKG_VERSION");
+
 /// Parses the shipped vector files.
 pub fn shipped() -> Result<Vec<VectorFile>, LoadError> {
     SHIPPED

@@ -2,6 +2,7 @@
 //! DPoP proofs, compute JWK thumbprints, and check Apache Trusted Releases' API JWTs.
 
 mod atr;
+mod bundle;
 mod dpop;
 mod input;
 mod output;
@@ -40,6 +41,10 @@ enum Command {
     Run(suite::RunArgs),
     /// Run every configured adapter and write DIR/matrix.json, matrix.md and matrix.html.
     Matrix(suite::MatrixArgs),
+    /// Write the vector release: `DIR/caveatspec-vectors-<version>/` (the vector files, their
+    /// schema and a manifest of counts and SHA-256 hashes) and the same as a reproducible
+    /// `.tar`.
+    Bundle(bundle::BundleArgs),
     /// Serve the reference implementation over the adapter protocol on stdin/stdout.
     #[command(hide = true)]
     Adapter {
@@ -103,6 +108,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Run(args) => suite::run(&args),
         Command::Matrix(args) => suite::matrix(&args),
+        Command::Bundle(args) => bundle::cmd_bundle(&args),
         Command::Adapter { profile } => {
             let stdin = std::io::stdin();
             let stdout = std::io::stdout();

@@ -152,6 +152,35 @@ fn the_source_scan_reads_literals_outside_comments_and_test_code() {
 }
 
 #[test]
+fn the_source_scan_survives_truncated_and_hostile_text() {
+    let huge = format!("\"{}\"", "a.b".repeat(100_000));
+    for text in [
+        "\"unterminated.code",
+        "r#\"raw.open",
+        "/* open \"a.b\"",
+        "*/ \"a.b\"",
+        "'\\",
+        "'",
+        "#[cfg(test)] mod x {",
+        "#[cfg(test)]",
+        "#[",
+        "\"a.b\\",
+        "\u{0}\"nul.code\"\u{7}",
+        huge.as_str(),
+    ] {
+        let scan = source::scan(text);
+        assert!(
+            scan.literals.len() <= 1,
+            "{:?}",
+            &text[..text.len().min(40)]
+        );
+    }
+    let repeated = "\"x.y\" ".repeat(1000);
+    assert_eq!(source::scan(&repeated).literals.len(), 1000);
+    assert_eq!(source::scan("\"\\\"a.b\"").literals, ["\\\"a.b"]);
+}
+
+#[test]
 fn pypi_message_templates_match_only_their_instances() {
     let template = "OIDC scoped token is not valid for project '<name>'";
     assert!(message_fits(

@@ -6,10 +6,11 @@
 //! that no vector expects stays in the registry with `no_vector`, saying why: the reference
 //! reports it (so an implementation may meet it), and the reason keeps the gap visible.
 //!
-//! Hand-written in the registry: `code`, `layer`, `meaning`, `pypi_message` (checked against
-//! the messages the warehouse vectors carry) and `no_vector`. Derived from the vectors:
-//! `profiles`, and `examples` (curated ids are kept while they still expect the code, and the
-//! list is filled up to three in shipped order).
+//! Hand-written in the registry: `code`, `layer`, `meaning`, `no_vector`, and `pypi_message`
+//! where PyPI's message depends on the input (a template, checked against every message the
+//! warehouse vectors carry). Derived from the vectors: `profiles`, `examples` (curated ids are
+//! kept while they still expect the code, and the list is filled up to three in shipped
+//! order), and a missing `pypi_message` where the vectors carry exactly one message.
 //!
 //! **Blessing.** `CAVEATSPEC_BLESS=1 cargo test --test codes` rewrites the derived fields of
 //! `spec/codes.json` and the generated block of `spec/SPEC.md` (between `<!-- codes:begin`

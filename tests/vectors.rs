@@ -24,6 +24,10 @@ fn main() {
         ids_and_flags,
     ));
     trials.push(Trial::test("suite::vectors_are_fresh", fresh));
+    trials.push(Trial::test(
+        "suite::schema_ids_are_stable_names",
+        schema_ids,
+    ));
     libtest_mimic::run(&args, trials).exit();
 }
 
@@ -103,4 +107,36 @@ fn source_digest(generator: &str) -> Result<String, Failed> {
         h.update([0]);
     }
     Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Every JSON Schema the project publishes has an `$id` that names it for good without
+/// claiming a web address: `urn:caveatspec:schema:<file stem>:<major version>`.
+fn schema_ids() -> Result<(), Failed> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for path in [
+        "vectors/schema/vectors.schema.json",
+        "spec/caveat.schema.json",
+        "spec/adapter-protocol.schema.json",
+        "spec/codes.schema.json",
+    ] {
+        let text = std::fs::read_to_string(root.join(path))
+            .map_err(|e| Failed::from(format!("{path}: {e}")))?;
+        let schema: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| Failed::from(format!("{path}: {e}")))?;
+        let stem = path
+            .rsplit('/')
+            .next()
+            .and_then(|f| f.strip_suffix(".schema.json"))
+            .unwrap_or_default();
+        let id = schema["$id"].as_str().unwrap_or_default();
+        let version = id
+            .strip_prefix(&format!("urn:caveatspec:schema:{stem}:"))
+            .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()));
+        if version.is_none() {
+            return Err(
+                format!("{path}: $id {id:?} is not urn:caveatspec:schema:{stem}:<major>").into(),
+            );
+        }
+    }
+    Ok(())
 }

@@ -68,8 +68,11 @@ fn run_json_reports_categories() {
     assert!(o.status.success());
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
     assert_eq!(v["failed"], 0);
+    assert_eq!(v["crashed"], 0);
+    assert_eq!(v["profile"], "strict");
+    assert_eq!(v["classes"]["accepts_invalid"], 0);
     assert_eq!(
-        v["categories"].as_array().map(Vec::len),
+        v["cells"].as_array().map(Vec::len),
         Some(caveatspec::vectors::SHIPPED.len())
     );
 }

@@ -9,7 +9,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::process::{AdapterReport, Verdict};
+use super::judge::{FailureClass, VectorReport};
+use super::process::AdapterReport;
+use super::text::{is_unsafe_char, printable};
 
 /// `adapters/adapters.json`: the configured adapters.
 #[derive(Debug, Clone, Deserialize)]
@@ -65,7 +67,22 @@ pub struct Skipped {
     pub reason: String,
 }
 
-/// One implementation's row.
+/// Who an implementation is, for its row.
+#[derive(Debug, Clone, Copy)]
+pub struct Who<'a> {
+    /// Configured id.
+    pub id: &'a str,
+    /// Name.
+    pub name: &'a str,
+    /// Version.
+    pub version: &'a str,
+    /// Language.
+    pub language: &'a str,
+    /// The profile (or profiles, joined by `+`) it is held to.
+    pub profile: &'a str,
+}
+
+/// One implementation's row; also the shape of `caveatspec run --json`.
 #[derive(Debug, Clone, Serialize)]
 pub struct ImplEntry {
     /// Configured id.
@@ -86,6 +103,8 @@ pub struct ImplEntry {
     pub unsupported: usize,
     /// Vectors it crashed, hung or wrote garbage on.
     pub crashed: usize,
+    /// Its failed and crashed vectors by class (`accepts_invalid` is the dangerous one).
+    pub classes: Classes,
     /// Set when the adapter could not start at all (every vector then counts as crashed).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -115,15 +134,88 @@ pub struct Cell {
 pub struct Failure {
     /// Vector id.
     pub id: String,
+    /// The profile it was held to, when the run covers more than one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
     /// `failed` or `crashed`.
     pub result: String,
+    /// How it failed.
+    pub class: FailureClass,
     /// What it did instead (secrets redacted).
     pub why: String,
+}
+
+/// Failed and crashed vectors counted by [`FailureClass`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Classes {
+    /// Expected invalid, answered valid.
+    pub accepts_invalid: usize,
+    /// Expected valid, answered invalid.
+    pub refuses_valid: usize,
+    /// Verdict right, codes wrong.
+    pub wrong_codes: usize,
+    /// Verdict and codes right, message wrong.
+    pub wrong_message: usize,
+    /// Accepted as expected, produced something else.
+    pub wrong_value: usize,
+    /// Crashed, hung, garbage, or not attempted.
+    pub crashed: usize,
+}
+
+impl Classes {
+    fn count(&mut self, class: FailureClass) {
+        *self.slot(class) += 1;
+    }
+
+    fn slot(&mut self, class: FailureClass) -> &mut usize {
+        match class {
+            FailureClass::AcceptsInvalid => &mut self.accepts_invalid,
+            FailureClass::RefusesValid => &mut self.refuses_valid,
+            FailureClass::WrongCodes => &mut self.wrong_codes,
+            FailureClass::WrongMessage => &mut self.wrong_message,
+            FailureClass::WrongValue => &mut self.wrong_value,
+            FailureClass::Crashed => &mut self.crashed,
+        }
+    }
+
+    /// The non-zero classes, most dangerous first.
+    pub fn nonzero(&self) -> Vec<(FailureClass, usize)> {
+        let mut copy = *self;
+        FailureClass::ALL
+            .iter()
+            .map(|c| (*c, *copy.slot(*c)))
+            .filter(|(_, n)| *n > 0)
+            .collect()
+    }
+
+    /// The non-zero classes in words (`2 accepts invalid, 1 wrong codes`); empty when none.
+    pub fn summary(&self) -> String {
+        self.nonzero()
+            .iter()
+            .map(|(c, n)| format!("{n} {}", c.label()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 impl ImplEntry {
     /// Tallies one adapter's report over `categories`.
     pub fn from_report(id: &str, r: &AdapterReport, categories: &[String]) -> ImplEntry {
+        let who = Who {
+            id,
+            name: &r.hello.name,
+            version: &r.hello.version,
+            language: &r.hello.language,
+            profile: &r.hello.profile,
+        };
+        ImplEntry::tally(&who, &r.vectors, categories)
+    }
+
+    /// Tallies vector verdicts over `categories`. A failure names its profile when the
+    /// verdicts span more than one.
+    pub fn tally(who: &Who<'_>, vectors: &[VectorReport], categories: &[String]) -> ImplEntry {
+        let first = vectors.first().map(|v| v.profile);
+        let several_profiles = vectors.iter().any(|v| Some(v.profile) != first);
         let mut cells: Vec<Cell> = categories
             .iter()
             .map(|c| Cell {
@@ -131,42 +223,46 @@ impl ImplEntry {
                 ..Cell::default()
             })
             .collect();
-        for v in &r.vectors {
+        let mut classes = Classes::default();
+        for v in vectors {
             let Some(cell) = cells.iter_mut().find(|c| c.category == v.category) else {
                 continue;
             };
-            match &v.verdict {
-                Verdict::Passed => cell.passed += 1,
-                Verdict::Unsupported(_) => cell.unsupported += 1,
-                Verdict::Failed(why) => {
-                    cell.failed += 1;
-                    cell.failures.push(Failure {
-                        id: v.id.clone(),
-                        result: "failed".into(),
-                        why: why.clone(),
-                    });
+            let Some(class) = v.verdict.class() else {
+                match v.verdict {
+                    super::judge::Verdict::Passed => cell.passed += 1,
+                    _ => cell.unsupported += 1,
                 }
-                Verdict::Crashed(why) => {
-                    cell.crashed += 1;
-                    cell.failures.push(Failure {
-                        id: v.id.clone(),
-                        result: "crashed".into(),
-                        why: why.clone(),
-                    });
-                }
-            }
+                continue;
+            };
+            classes.count(class);
+            let result = if class == FailureClass::Crashed {
+                cell.crashed += 1;
+                "crashed"
+            } else {
+                cell.failed += 1;
+                "failed"
+            };
+            cell.failures.push(Failure {
+                id: v.id.clone(),
+                profile: several_profiles.then(|| v.profile.to_owned()),
+                result: result.into(),
+                class,
+                why: v.verdict.why().unwrap_or_default().to_owned(),
+            });
         }
         let sum = |f: fn(&Cell) -> usize| cells.iter().map(f).sum();
         ImplEntry {
-            id: id.into(),
-            name: r.hello.name.clone(),
-            version: r.hello.version.clone(),
-            language: r.hello.language.clone(),
-            profile: r.hello.profile.clone(),
+            id: who.id.into(),
+            name: who.name.into(),
+            version: who.version.into(),
+            language: who.language.into(),
+            profile: who.profile.into(),
             passed: sum(|c| c.passed),
             failed: sum(|c| c.failed),
             unsupported: sum(|c| c.unsupported),
             crashed: sum(|c| c.crashed),
+            classes,
             error: None,
             cells,
         }
@@ -192,6 +288,10 @@ impl ImplEntry {
             failed: 0,
             unsupported: 0,
             crashed: per_category.iter().map(|(_, n)| n).sum(),
+            classes: Classes {
+                crashed: per_category.iter().map(|(_, n)| n).sum(),
+                ..Classes::default()
+            },
             error: Some(error),
             cells,
         }
@@ -226,29 +326,34 @@ fn markdown(m: &Matrix) -> String {
     let _ = writeln!(
         s,
         "{} vectors (caveatspec {}). A cell is passed/answered; — means the implementation \
-         does not implement that category. Generated by `caveatspec matrix`; do not edit.\n",
+         does not implement that category. *accepts invalid* counts the dangerous failures: \
+         expected invalid, answered valid. Generated by `caveatspec matrix`; do not edit.\n",
         m.vectors, m.caveatspec
     );
     let _ = write!(
         s,
-        "| implementation | version | language | profile | passed | failed | unsupported | crashed |"
+        "| implementation | version | language | profile | passed | failed | unsupported | crashed | accepts invalid |"
     );
     for c in &m.categories {
         let _ = write!(s, " {c} |");
     }
-    let _ = write!(s, "\n|---|---|---|---|--:|--:|--:|--:|");
+    let _ = write!(s, "\n|---|---|---|---|--:|--:|--:|--:|--:|");
     for _ in &m.categories {
         let _ = write!(s, "--:|");
     }
     s.push('\n');
     for i in &m.implementations {
+        let dangerous = match i.classes.accepts_invalid {
+            0 => "0".to_owned(),
+            n => format!("**{n}**"),
+        };
         let _ = write!(
             s,
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {dangerous} |",
             md(&i.name),
             md(&i.version),
             md(&i.language),
-            i.profile,
+            md(&i.profile),
             i.passed,
             i.failed,
             i.unsupported,
@@ -260,7 +365,7 @@ fn markdown(m: &Matrix) -> String {
         s.push('\n');
     }
     for sk in &m.skipped {
-        let _ = writeln!(s, "\nSkipped `{}`: {}", sk.id, md(&sk.reason));
+        let _ = writeln!(s, "\nSkipped `{}`: {}", code(&sk.id), md(&sk.reason));
     }
     for i in &m.implementations {
         if let Some(e) = &i.error {
@@ -275,42 +380,65 @@ fn markdown(m: &Matrix) -> String {
             "\n## {} {} ({} profile): {} failed, {} crashed\n",
             md(&i.name),
             md(&i.version),
-            i.profile,
+            md(&i.profile),
             i.failed,
             i.crashed
         );
+        let _ = writeln!(s, "By class: {}.\n", i.classes.summary());
         for c in &i.cells {
             for f in &c.failures {
-                let _ = writeln!(
-                    s,
-                    "- `{}`{}: {}",
-                    f.id,
-                    if f.result == "crashed" {
-                        " (crashed)"
-                    } else {
-                        ""
-                    },
-                    md(&f.why)
-                );
+                let class = match f.class {
+                    FailureClass::AcceptsInvalid => "**accepts invalid**".to_owned(),
+                    other => other.label(),
+                };
+                let _ = writeln!(s, "- `{}` ({class}): {}", code(&f.id), md(&f.why));
             }
         }
     }
     s
 }
 
-/// Markdown table cells and list items: no pipes, no newlines, no HTML.
+/// Adapter-supplied text in a Markdown table cell or list item: control characters escaped,
+/// line breaks flattened, and every character Markdown gives a meaning to inline (emphasis,
+/// code, links and images, HTML and entities, table pipes, strikethrough, math) backslash-
+/// escaped, so that what an adapter writes is shown, never rendered.
 fn md(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace('<', "&lt;")
-        .replace(['\n', '\r'], " ")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' | '\r' => out.push(' '),
+            c if is_unsafe_char(c) => out.push_str(&format!("\\\\u{{{:x}}}", u32::from(c))),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '!' | '|' | '~' | '&' | '$' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
+/// Text inside a Markdown code span: backticks and pipes cannot appear (ids never hold them;
+/// anything else is replaced rather than trusted).
+fn code(s: &str) -> String {
+    printable(s).replace(['`', '|'], "?")
+}
+
+/// Text in HTML: markup characters as entities, control characters as visible escapes.
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if is_unsafe_char(c) => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Background colour of a cell: green when all it answered passed, red shading by the share
@@ -343,6 +471,7 @@ fn html(m: &Matrix) -> String {
          td.cell{min-width:120px}.big{font-size:16px;font-weight:600}\n\
          details{margin-top:4px}summary{cursor:pointer;font-size:12px}\n\
          ul{margin:4px 0 0 0;padding-left:16px;font-size:12px;max-width:520px}code{font-size:12px}\n\
+         .danger{color:#b91c1c;font-weight:700}td.danger{background:#fee2e2}\n\
          .legend span{display:inline-block;padding:2px 8px;margin-right:6px;border:1px solid #9ca3af}\n\
          </style></head><body>\n",
     );
@@ -350,7 +479,9 @@ fn html(m: &Matrix) -> String {
         s,
         "<h1>Conformance matrix</h1>\n<p>{} vectors (caveatspec {}) run through each \
          implementation and held to its profile's expectations. A cell shows passed/answered; \
-         open it for each failing vector and what the implementation did instead.</p>",
+         open it for each failing vector, its class and what the implementation did instead. \
+         <span class=\"danger\">accepts invalid</span> counts the dangerous failures: expected \
+         invalid, answered valid.</p>",
         m.vectors,
         esc(&m.caveatspec)
     );
@@ -362,7 +493,7 @@ fn html(m: &Matrix) -> String {
          <span style=\"background:#fdba74\">crashed</span>\
          <span style=\"background:#e5e7eb\">not implemented</span></p>\n",
     );
-    s.push_str("<table>\n<tr><th>implementation</th><th>passed</th><th>failed</th><th>unsupported</th><th>crashed</th>");
+    s.push_str("<table>\n<tr><th>implementation</th><th>passed</th><th>failed</th><th>unsupported</th><th>crashed</th><th>accepts invalid</th>");
     for c in &m.categories {
         let _ = write!(s, "<th>{}</th>", esc(c));
     }
@@ -371,7 +502,7 @@ fn html(m: &Matrix) -> String {
         let _ = write!(
             s,
             "<tr><th>{}<br><small>{} · {} · {} profile</small>{}</th>\
-             <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>",
+             <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>{}",
             esc(&i.name),
             esc(&i.version),
             esc(&i.language),
@@ -383,7 +514,11 @@ fn html(m: &Matrix) -> String {
             i.passed,
             i.failed,
             i.unsupported,
-            i.crashed
+            i.crashed,
+            match i.classes.accepts_invalid {
+                0 => "<td class=\"n\">0</td>".to_owned(),
+                n => format!("<td class=\"n danger\">{n}</td>"),
+            }
         );
         for c in &i.cells {
             let _ = write!(
@@ -399,15 +534,17 @@ fn html(m: &Matrix) -> String {
                     c.failures.len()
                 );
                 for f in &c.failures {
+                    let class = match f.class {
+                        FailureClass::AcceptsInvalid => {
+                            "<b class=\"danger\">accepts invalid</b>".to_owned()
+                        }
+                        FailureClass::Crashed => "<b>crashed</b>".to_owned(),
+                        other => other.label(),
+                    };
                     let _ = write!(
                         s,
-                        "<li><code>{}</code>{}: {}</li>",
+                        "<li><code>{}</code> ({class}): {}</li>",
                         esc(&f.id),
-                        if f.result == "crashed" {
-                            " <b>crashed</b>"
-                        } else {
-                            ""
-                        },
                         esc(&f.why)
                     );
                 }

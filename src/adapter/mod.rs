@@ -3,20 +3,28 @@
 //! implementation served through the same protocol, and the conformance matrix.
 //!
 //! An adapter is a child process speaking JSON lines on stdin/stdout. The runner never trusts
-//! it: every line is bounded, every answer has a deadline, and a crash, a hang or garbage costs
-//! the vector it happened on, never the run. Reports never carry the tokens or keys a vector
-//! holds (see [`redact`]).
+//! it: it runs in its own process group, ended whole; every line is bounded, every answer has
+//! one deadline, and a crash, a hang or garbage costs the vector it happened on, never the run.
+//! Reports never carry what a vector holds in a field its schema marks `x-secret` (see
+//! [`redact`]), and every failure has a [`FailureClass`].
 
+mod judge;
 mod matrix;
 mod process;
 mod protocol;
 mod redact;
+mod secrets;
 mod serve;
+mod text;
 
+pub use judge::{run_in_process, FailureClass, VectorReport, Verdict};
 pub use matrix::{
-    load_config, write_matrix, AdapterConfig, Cell, ConfigFile, Failure, ImplEntry, Matrix, Skipped,
+    load_config, write_matrix, AdapterConfig, Cell, Classes, ConfigFile, Failure, ImplEntry,
+    Matrix, Skipped, Who,
 };
-pub use process::{run_adapter, AdapterReport, RunOptions, VectorReport, Verdict};
+pub use process::{run_adapter, run_adapter_with_progress, AdapterReport, RunOptions};
 pub use protocol::{Hello, Request, Response, PROTOCOL_VERSION};
-pub use redact::redact;
+pub use redact::{redact, Secrets};
+pub use secrets::{secret_fields, SecretFields};
 pub use serve::serve;
+pub use text::{clip, printable};

@@ -1,38 +1,74 @@
 //! The vectors: `run` (the reference or an adapter) and `matrix`.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 use clap::Args;
-use serde_json::json;
 
-use caveatspec::adapter::{self, ImplEntry, Matrix, RunOptions, Skipped, Verdict};
-use caveatspec::vectors::{self, CheckResult, Reference, VectorFile};
+use caveatspec::adapter::{
+    self, printable, FailureClass, ImplEntry, Matrix, RunOptions, Skipped, VectorReport, Who,
+};
+use caveatspec::vectors::{self, Implementation, Reference, VectorFile};
 use caveatspec::Profile;
 
 use crate::output::{usage, EXIT_INVALID};
 
+/// What `run` and `matrix` exit with, stated in their `--help`.
+const RUN_EXIT: &str = "Exit status: 0 every vector passed (or was unsupported); 1 some vector \
+failed or crashed, or the adapter did not start; 2 bad usage (unknown flag, unreadable vector file).";
+const MATRIX_EXIT: &str = "Exit status: 0 the matrix was written, whatever the implementations \
+passed or failed (it measures them); 1 an adapter did not start, or the matrix could not be \
+written; 2 bad usage (unknown flag, unreadable configuration, unknown id in --only).";
+
+/// How long an adapter may take, and how long the runner keeps trying.
+#[derive(Args)]
+struct Patience {
+    /// Seconds an adapter has to answer one vector.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    timeout: u64,
+    /// Seconds an adapter has to say its hello (at start and after each restart).
+    #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    hello_timeout: u64,
+    /// After this many hangs in a row, the adapter's remaining vectors count as crashed
+    /// without being sent.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    max_hangs: u32,
+}
+
+impl Patience {
+    fn options(&self) -> RunOptions {
+        RunOptions {
+            timeout: Duration::from_secs(self.timeout),
+            hello_timeout: Duration::from_secs(self.hello_timeout),
+            max_hangs: self.max_hangs,
+        }
+    }
+}
+
 /// `run`: vector files through the reference, or through an adapter.
 #[derive(Args)]
+#[command(after_help = RUN_EXIT)]
 pub struct RunArgs {
     /// Vector files or folders of them.
     paths: Vec<PathBuf>,
     /// Only this profile (default: all; with --adapter, the adapter's own).
     #[arg(long)]
     profile: Option<Profile>,
-    /// One JSON report instead of text.
+    /// One JSON report instead of text (the same shape with and without --adapter).
     #[arg(long)]
     json: bool,
     /// An adapter command (run by `sh -c`) speaking spec/adapter-protocol.md.
     #[arg(long, value_name = "COMMAND")]
     adapter: Option<String>,
-    /// Seconds an adapter has to answer one vector.
-    #[arg(long, default_value_t = 10)]
-    timeout: u64,
+    #[command(flatten)]
+    patience: Patience,
 }
 
 /// `matrix`: every configured adapter, written as a conformance matrix.
 #[derive(Args)]
+#[command(after_help = MATRIX_EXIT)]
 pub struct MatrixArgs {
     /// Output folder.
     #[arg(long)]
@@ -43,9 +79,53 @@ pub struct MatrixArgs {
     /// Only these adapter ids.
     #[arg(long, num_args = 1..)]
     only: Vec<String>,
-    /// Seconds an adapter has to answer one vector.
-    #[arg(long, default_value_t = 10)]
-    timeout: u64,
+    #[command(flatten)]
+    patience: Patience,
+}
+
+/// Progress on stderr while an adapter runs: a one-line bar redrawn in place on a terminal,
+/// otherwise a line every [`Progress::EVERY`] vectors or [`Progress::PERIOD`].
+struct Progress {
+    label: String,
+    terminal: bool,
+    last: Instant,
+}
+
+impl Progress {
+    const EVERY: usize = 100;
+    const PERIOD: Duration = Duration::from_secs(5);
+    const REDRAW: Duration = Duration::from_millis(100);
+    const WIDTH: usize = 30;
+
+    fn new(label: &str) -> Progress {
+        Progress {
+            label: printable(label),
+            terminal: std::io::stderr().is_terminal(),
+            last: Instant::now(),
+        }
+    }
+
+    fn update(&mut self, done: usize, total: usize) {
+        let finished = done == total;
+        if self.terminal {
+            if finished || self.last.elapsed() >= Self::REDRAW {
+                let filled = (done * Self::WIDTH)
+                    .checked_div(total)
+                    .unwrap_or(Self::WIDTH);
+                eprint!(
+                    "\r{} [{}{}] {done}/{total}{}",
+                    self.label,
+                    "#".repeat(filled),
+                    ".".repeat(Self::WIDTH - filled),
+                    if finished { "\n" } else { "" }
+                );
+                self.last = Instant::now();
+            }
+        } else if (done % Self::EVERY == 0 && !finished) || self.last.elapsed() >= Self::PERIOD {
+            eprintln!("{}: {done}/{total} vectors", self.label);
+            self.last = Instant::now();
+        }
+    }
 }
 
 fn load_paths(paths: &[PathBuf]) -> Result<Vec<VectorFile>, String> {
@@ -72,110 +152,50 @@ fn load_paths(paths: &[PathBuf]) -> Result<Vec<VectorFile>, String> {
 }
 
 pub fn run(args: &RunArgs) -> ExitCode {
-    match &args.adapter {
-        None => run_reference(&args.paths, args.profile, args.json),
-        Some(command) => run_adapter(&args.paths, command, args.json, args.timeout),
-    }
-}
-
-fn run_reference(paths: &[PathBuf], profile: Option<Profile>, as_json: bool) -> ExitCode {
-    let files = match load_paths(paths) {
+    let files = match load_paths(&args.paths) {
         Ok(f) => f,
         Err(e) => return usage(&e),
     };
-    let profiles: Vec<Profile> = profile
-        .map(|p| vec![p])
-        .unwrap_or_else(|| Profile::ALL.to_vec());
-    let (mut passed, mut failed, mut skipped) = (0usize, 0usize, 0usize);
-    let mut report = Vec::new();
-    for file in &files {
-        let results = vectors::run_file(&Reference, file, &profiles);
-        let (mut p, mut f, mut s) = (0, 0, 0);
-        let mut failures = Vec::new();
-        for (id, prof, r) in results {
-            match r {
-                CheckResult::Pass => p += 1,
-                CheckResult::Skip(_) => s += 1,
-                CheckResult::Fail(why) => {
-                    f += 1;
-                    failures.push(json!({"id": id, "profile": prof.name(), "why": why}));
-                    if !as_json {
-                        println!("FAIL {id} [{prof}]: {why}");
-                    }
+    let categories: Vec<String> = files.iter().map(|f| f.category.clone()).collect();
+    let (entry, vectors) = match &args.adapter {
+        None => match reference_entry(&files, args.profile, &categories) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("caveatspec: {e}");
+                return ExitCode::from(EXIT_INVALID);
+            }
+        },
+        Some(command) => {
+            let mut progress = Progress::new("adapter");
+            let run = adapter::run_adapter_with_progress(
+                command,
+                None,
+                &files,
+                args.patience.options(),
+                &mut |done, total| progress.update(done, total),
+            );
+            match run {
+                Ok(r) => (
+                    ImplEntry::from_report("adapter", &r, &categories),
+                    r.vectors,
+                ),
+                Err(e) => {
+                    eprintln!("caveatspec: adapter: {}", printable(&e));
+                    return ExitCode::from(EXIT_INVALID);
                 }
             }
         }
-        if !as_json {
-            println!(
-                "{:<18} {p:>4} passed, {f:>3} failed, {s:>3} skipped",
-                file.category
-            );
-        }
-        report.push(json!({"category": file.category, "passed": p, "failed": f, "skipped": s, "failures": failures}));
-        passed += p;
-        failed += f;
-        skipped += s;
-    }
-    if as_json {
-        println!(
-            "{}",
-            json!({"categories": report, "passed": passed, "failed": failed, "skipped": skipped})
-        );
-    } else {
-        println!("{passed} passed, {failed} failed");
-    }
-    if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(EXIT_INVALID)
-    }
-}
-
-fn run_options(timeout: u64) -> RunOptions {
-    RunOptions {
-        timeout: std::time::Duration::from_secs(timeout.max(1)),
-        ..RunOptions::default()
-    }
-}
-
-fn run_adapter(paths: &[PathBuf], command: &str, as_json: bool, timeout: u64) -> ExitCode {
-    let files = match load_paths(paths) {
-        Ok(f) => f,
-        Err(e) => return usage(&e),
     };
-    let report = match adapter::run_adapter(command, None, &files, run_options(timeout)) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("caveatspec: adapter: {e}");
-            return ExitCode::from(EXIT_INVALID);
-        }
-    };
-    let categories: Vec<String> = files.iter().map(|f| f.category.clone()).collect();
-    let entry = ImplEntry::from_report("adapter", &report, &categories);
-    if as_json {
-        println!("{}", serde_json::to_string(&entry).unwrap_or_default());
-    } else {
-        println!(
-            "{} {} ({}, {} profile)",
-            entry.name, entry.version, entry.language, entry.profile
-        );
-        for v in &report.vectors {
-            match &v.verdict {
-                Verdict::Failed(why) => println!("FAIL {}: {why}", v.id),
-                Verdict::Crashed(why) => println!("CRASH {}: {why}", v.id),
-                _ => {}
+    if args.json {
+        match serde_json::to_string(&entry) {
+            Ok(j) => println!("{j}"),
+            Err(e) => {
+                eprintln!("caveatspec: {e}");
+                return ExitCode::from(EXIT_INVALID);
             }
         }
-        for c in &entry.cells {
-            println!(
-                "{:<18} {:>4} passed, {:>3} failed, {:>3} unsupported, {:>3} crashed",
-                c.category, c.passed, c.failed, c.unsupported, c.crashed
-            );
-        }
-        println!(
-            "{} passed, {} failed, {} unsupported, {} crashed",
-            entry.passed, entry.failed, entry.unsupported, entry.crashed
-        );
+    } else {
+        print_text(&entry, &vectors);
     }
     if entry.failed + entry.crashed == 0 {
         ExitCode::SUCCESS
@@ -184,17 +204,102 @@ fn run_adapter(paths: &[PathBuf], command: &str, as_json: bool, timeout: u64) ->
     }
 }
 
+/// The reference implementation, in this process, under `profile` or every profile.
+fn reference_entry(
+    files: &[VectorFile],
+    profile: Option<Profile>,
+    categories: &[String],
+) -> Result<(ImplEntry, Vec<VectorReport>), String> {
+    let profiles: Vec<Profile> = profile
+        .map(|p| vec![p])
+        .unwrap_or_else(|| Profile::ALL.to_vec());
+    let vectors = adapter::run_in_process(&Reference, files, &profiles)?;
+    let names: Vec<&str> = profiles.iter().map(|p| p.name()).collect();
+    let who = Who {
+        id: "reference",
+        name: Reference.name(),
+        version: env!("CARGO_PKG_VERSION"),
+        language: "Rust",
+        profile: &names.join("+"),
+    };
+    Ok((ImplEntry::tally(&who, &vectors, categories), vectors))
+}
+
+/// The text report: who, each failure with its class, each category, the classes, the totals
+/// (the last line is `N passed, M failed`). Adapter-supplied text is shown with its control
+/// characters escaped.
+fn print_text(entry: &ImplEntry, vectors: &[VectorReport]) {
+    println!(
+        "{} {} ({}, {} profile)",
+        printable(&entry.name),
+        printable(&entry.version),
+        printable(&entry.language),
+        printable(&entry.profile)
+    );
+    let several_profiles = entry.profile.contains('+');
+    for v in vectors {
+        let (Some(class), Some(why)) = (v.verdict.class(), v.verdict.why()) else {
+            continue;
+        };
+        let tag = if class == FailureClass::Crashed {
+            "CRASH"
+        } else {
+            "FAIL"
+        };
+        let profile = if several_profiles {
+            format!(" [{}]", v.profile)
+        } else {
+            String::new()
+        };
+        println!(
+            "{tag} {}{profile} ({}): {}",
+            v.id,
+            class.label(),
+            printable(why)
+        );
+    }
+    for c in &entry.cells {
+        println!(
+            "{:<18} {:>4} passed, {:>3} failed, {:>3} unsupported, {:>3} crashed",
+            c.category, c.passed, c.failed, c.unsupported, c.crashed
+        );
+    }
+    let classes = entry.classes.summary();
+    if !classes.is_empty() {
+        println!("by class: {classes}");
+    }
+    println!(
+        "{} unsupported, {} crashed",
+        entry.unsupported, entry.crashed
+    );
+    println!(
+        "{} passed, {} failed",
+        entry.passed,
+        entry.failed + entry.crashed
+    );
+}
+
 /// Shell-quotes a path for an adapter command line.
 fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))
 }
 
 pub fn matrix(args: &MatrixArgs) -> ExitCode {
-    let (out, config, only, timeout) = (&args.out, &args.config, &args.only, args.timeout);
+    let (out, config, only) = (&args.out, &args.config, &args.only);
     let adapters = match adapter::load_config(config) {
         Ok(a) => a,
         Err(e) => return usage(&e),
     };
+    if let Some(unknown) = only
+        .iter()
+        .find(|id| !adapters.iter().any(|a| &a.id == *id))
+    {
+        return usage(&format!(
+            "--only {}: no such adapter in {}",
+            printable(unknown),
+            config.display()
+        ));
+    }
     // Commands are written relative to the repository root, the config's grandparent.
     let root = config
         .canonicalize()
@@ -231,23 +336,31 @@ pub fn matrix(args: &MatrixArgs) -> ExitCode {
                 continue;
             }
         }
-        eprint!("{}: ", a.id);
         let command = a.command.replace("{caveatspec}", &exe);
-        let entry =
-            match adapter::run_adapter(&command, root.as_deref(), &files, run_options(timeout)) {
-                Ok(r) => ImplEntry::from_report(&a.id, &r, &categories),
-                Err(e) => ImplEntry::broken(&a.id, e, &per_category),
-            };
+        let mut progress = Progress::new(&a.id);
+        let run = adapter::run_adapter_with_progress(
+            &command,
+            root.as_deref(),
+            &files,
+            args.patience.options(),
+            &mut |done, total| progress.update(done, total),
+        );
+        let entry = match run {
+            Ok(r) => ImplEntry::from_report(&a.id, &r, &categories),
+            Err(e) => ImplEntry::broken(&a.id, e, &per_category),
+        };
         eprintln!(
-            "{} passed, {} failed, {} unsupported, {} crashed{}",
+            "{}: {} passed, {} failed ({} accepts invalid), {} unsupported, {} crashed{}",
+            printable(&a.id),
             entry.passed,
             entry.failed,
+            entry.classes.accepts_invalid,
             entry.unsupported,
             entry.crashed,
             entry
                 .error
                 .as_deref()
-                .map(|e| format!(" ({e})"))
+                .map(|e| format!(" ({})", printable(e)))
                 .unwrap_or_default()
         );
         m.implementations.push(entry);

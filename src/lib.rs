@@ -29,6 +29,7 @@ pub mod atr;
 pub mod attenuate;
 pub mod caveat;
 pub mod dpop;
+pub mod encoding;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;

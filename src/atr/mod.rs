@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
-use crate::jose::b64;
+use crate::encoding::base64url;
 
 mod bound;
 pub use bound::{verify_bound_request, BoundError, BoundIdentity, BoundRequest};
@@ -303,7 +303,7 @@ fn segment(s: &str) -> Result<Vec<u8>, AtrError> {
     if padding > 2 || (padding > 0 && s.len() % 4 != 0) {
         return Err(BAD);
     }
-    b64::decode(stripped).map_err(|_| BAD)
+    base64url::decode(stripped).map_err(|_| BAD)
 }
 
 /// A JSON object as Python's `json.loads` gives it: a UTF-8 byte-order mark is skipped and a

@@ -140,8 +140,8 @@ pub fn is_canonical_uuid(s: &str) -> bool {
 pub fn is_canonical_jkt(s: &str) -> bool {
     // 43 canonical characters are exactly 32 bytes; the strict decoder owns the alphabet and
     // the zero-trailing-bits rule.
-    let mut buf = [0u8; crate::macaroon::base64::decoded_len_bound(43)];
-    s.len() == 43 && crate::macaroon::base64::decode_strict_into(s.as_bytes(), &mut buf).is_ok()
+    let mut buf = [0u8; crate::encoding::base64::decoded_len_bound(43)];
+    s.len() == 43 && crate::encoding::base64::decode_strict_into(s.as_bytes(), &mut buf).is_ok()
 }
 
 /// The 128-bit value of a UUID spelled any way Python's `uuid.UUID()` and PostgreSQL's uuid

@@ -33,7 +33,8 @@ use super::atr::{VECTOR_ISS_AUD, VECTOR_KEY, VECTOR_NOW};
 use crate::atr::{self, BoundRequest};
 use crate::dpop::presentation::{self, RequestFields, Scheme};
 use crate::dpop::{self, ProofRequest, ReplayCache};
-use crate::jose::{b64, testdata};
+use crate::encoding::base64url;
+use crate::jose::testdata;
 use crate::macaroon::{self, chain};
 use crate::profile::Profile;
 use crate::token;
@@ -131,13 +132,13 @@ fn built_fields(selector: u8, text: &str, pypi: bool) -> (Vec<String>, Vec<Strin
     } else {
         let input = format!(
             "{}.{}",
-            b64::encode(br#"{"alg":"HS256"}"#),
-            b64::encode(token_line.as_bytes())
+            base64url::encode(br#"{"alg":"HS256"}"#),
+            base64url::encode(token_line.as_bytes())
         );
         let sig = super::atr::hmac_sha256(VECTOR_KEY.as_bytes(), input.as_bytes());
-        format!("{input}.{}", b64::encode(&sig))
+        format!("{input}.{}", base64url::encode(&sig))
     };
-    let ath = b64::encode(&Sha256::digest(token.as_bytes()));
+    let ath = base64url::encode(&Sha256::digest(token.as_bytes()));
     let claims = lines
         .next()
         .unwrap_or("")

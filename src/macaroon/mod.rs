@@ -9,7 +9,8 @@
 //! All parsing is iterative, bounded by the input length, allocation-free apart from the
 //! caveat list, and borrows every field from the input.
 
-pub mod base64;
+/// The token body's base64, kept at its old path.
+pub use crate::encoding::base64;
 pub mod chain;
 pub mod v1;
 pub mod v2;
@@ -441,14 +442,11 @@ pub fn encode_v1(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::encoding::hex::encode as hex;
     use crate::token;
 
     const W: Profile = Profile::Warehouse;
     const S: Profile = Profile::Strict;
-
-    fn hex(b: &[u8]) -> String {
-        b.iter().map(|x| format!("{x:02x}")).collect()
-    }
 
     fn opt(b: Option<&[u8]>) -> String {
         b.map_or("-".to_owned(), |b| format!("={}", hex(b)))

@@ -463,10 +463,7 @@ pub fn encode_url_nopad(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn hex(b: &[u8]) -> String {
-        b.iter().map(|x| format!("{x:02x}")).collect()
-    }
+    use crate::encoding::hex::encode as hex;
 
     /// Inputs and outputs produced by CPython 3.11.7 running exactly what pymacaroons runs:
     /// `base64.urlsafe_b64decode(s.encode() + b'=' * (-len(s.encode()) % 4))`.

@@ -20,8 +20,8 @@ use subtle::ConstantTimeEq;
 
 use crate::encoding::base64url;
 
-mod bound;
-pub use bound::{verify_bound_request, BoundError, BoundIdentity, BoundRequest};
+mod request;
+pub use request::{verify_bound_request, BoundError, BoundIdentity, BoundRequest};
 
 /// ATR's leeway on `exp`, `nbf` and `iat`, seconds.
 pub const LEEWAY: i128 = 120;

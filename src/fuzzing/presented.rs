@@ -1,4 +1,4 @@
-//! The `bound` target: a request presenting a token bound to a key, with its DPoP fields, as
+//! The `presented` target: a request presenting a token bound to a key, with its DPoP fields, as
 //! the atr-jwt-dpop profile ([`crate::atr::verify_bound_request`], SPEC §10.8) and the strict
 //! profile's presented PyPI tokens ([`crate::verify::verify_presented`], §10.9) check it.
 //!
@@ -59,14 +59,14 @@ const PYPI_PROJECT: Project<'static> = Project {
 };
 
 /// One input: a selector byte, then the text (UTF-8).
-pub fn bound_request(data: &[u8]) {
-    bound_case(data);
+pub fn presented_request(data: &[u8]) {
+    presented_case(data);
 }
 
-/// [`bound_request`], returning the thumbprint of an accepted request's bound key (`Some(None)`
+/// [`presented_request`], returning the thumbprint of an accepted request's bound key (`Some(None)`
 /// for an accepted unbound token, `None` when refused or the input is unusable), so tests can
 /// see what the seeds reach.
-pub fn bound_case(data: &[u8]) -> Option<Option<String>> {
+pub fn presented_case(data: &[u8]) -> Option<Option<String>> {
     let (&selector, rest) = data.split_first()?;
     let text = std::str::from_utf8(rest).ok()?;
     let pypi = selector & 1 != 0;

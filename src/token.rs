@@ -28,6 +28,7 @@ pub const STRICT_MAX_BODY_CHARS: usize = STRICT_MAX_TOKEN_CHARS - PREFIX.len() -
 
 /// Why the token text was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum TokenError {
     /// No `-` at all. Warehouse: `partition` leaves the whole token as the prefix, so this
     /// is "malformed or nonexistent macaroon".

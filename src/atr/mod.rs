@@ -45,6 +45,7 @@ pub struct AtrClaims {
 
 /// Why ATR refuses a token; each variant is one PyJWT exception (or ATR's own header check).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum AtrError {
     /// The header value is not `bearer <token>`.
     #[error("Authorization is not 'Bearer <token>'")]

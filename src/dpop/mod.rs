@@ -156,6 +156,7 @@ pub struct VerifiedProof {
 /// Why a proof was refused. [`DpopError::code`] is the stable name the vectors use; the
 /// JOSE-level reason, where there is one, is in [`DpopError::jose`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum DpopError {
     /// Not one well-formed JWT.
     #[error("proof is not a well-formed JWT: {0}")]

@@ -108,6 +108,7 @@ fn url_value(b: u8) -> Option<u8> {
 
 /// Why CPython's non-strict `binascii.a2b_base64` refused its input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum LenientError {
     /// The last quad holds exactly one data character. CPython:
     /// `binascii.Error: Invalid base64-encoded string: number of data characters (N) cannot
@@ -139,6 +140,7 @@ impl std::error::Error for LenientError {}
 
 /// Why the strict decoder refused its input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum StrictError {
     /// A byte outside `A–Z a–z 0–9 - _` (this includes `=`, `+`, `/` and whitespace).
     InvalidByte {

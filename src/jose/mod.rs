@@ -27,6 +27,7 @@ use crate::encoding::base64::StrictError;
 /// Why the JOSE layer refused its input. One variant per reason; [`JoseError::code`] is the
 /// stable name the vectors use.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum JoseError {
     /// A base64url segment or member is not canonical unpadded base64url.
     #[error("not canonical base64url: {0}")]

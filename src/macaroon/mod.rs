@@ -208,6 +208,7 @@ impl std::fmt::Display for Utf8Field {
 /// Why [`decode`] refused. Variants up to `V1OrphanCaveatField` are pymacaroons failure
 /// points (the message it raises is quoted); the rest are strict-profile rules.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum MacaroonError {
     /// The base64 body decoded to zero bytes. pymacaroons: `IndexError` from
     /// `six.byte2int(serialized[:1])`.

@@ -57,6 +57,7 @@ pub struct Limits {
 
 /// Why [`parse`] refused its input.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum JsonError {
     /// `json.JSONDecodeError`: `message` is Python's `msg` verbatim (e.g. `Expecting value`,
     /// `Extra data`, `Invalid \uXXXX escape`) and `offset` is Python's `pos` converted from a

@@ -8,6 +8,7 @@ use super::{
 };
 use crate::profile::Profile;
 
+/// The caveat's bytes: size and UTF-8 first, then the one-pass reader, then the general one.
 pub(super) fn parse(raw: &[u8]) -> Result<Caveat<'_>, CaveatError> {
     if raw.len() > STRICT_MAX_CAVEAT_BYTES {
         return Err(CaveatError::strict("caveat.too_long"));
@@ -19,6 +20,7 @@ pub(super) fn parse(raw: &[u8]) -> Result<Caveat<'_>, CaveatError> {
     parse_text(text)
 }
 
+/// The general reader: JSON with room to spare, then each strict check in a fixed order.
 pub(super) fn parse_text(text: &str) -> Result<Caveat<'_>, CaveatError> {
     // Parse with room to spare, then apply the strict checks in a fixed order.
     let value = json::parse(

@@ -8,6 +8,7 @@ use crate::profile::Profile;
 
 const NOT_ARRAY: &str = "caveat must be an array";
 
+/// The caveat's bytes: the one-pass reader first, the general reader for anything else.
 pub(super) fn parse<'a>(
     raw: &'a [u8],
     request_user: Option<&str>,
@@ -20,6 +21,7 @@ pub(super) fn parse<'a>(
     parse_text(text, request_user)
 }
 
+/// The general reader: `json.loads`, then an array or an adapted legacy mapping.
 pub(super) fn parse_text<'a>(
     text: &'a str,
     request_user: Option<&str>,

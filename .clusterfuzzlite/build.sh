@@ -7,7 +7,7 @@
 #   RUSTUP_TOOLCHAIN=nightly SRC=/tmp/src OUT=/tmp/out .clusterfuzzlite/build.sh
 set -euo pipefail
 cd "$SRC/caveatspec"
-targets="token macaroon caveat verify differential dpop atr bound"
+targets="token macaroon caveat verify differential dpop atr presented"
 cargo fuzz build -O
 bin="fuzz/target/x86_64-unknown-linux-gnu/release"
 for t in $targets; do
@@ -17,7 +17,7 @@ for t in $targets; do
   case "$t" in
     caveat|verify) cp fuzz/dict/caveat.dict "$OUT/$t.dict" ;;
     dpop) cp fuzz/dict/dpop.dict "$OUT/$t.dict" ;;
-    atr|bound) cp fuzz/dict/atr.dict "$OUT/$t.dict" ;;
+    atr|presented) cp fuzz/dict/atr.dict "$OUT/$t.dict" ;;
     *) cp fuzz/dict/token.dict "$OUT/$t.dict" ;;
   esac
 done

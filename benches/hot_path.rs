@@ -11,7 +11,8 @@ use std::hint::black_box;
 
 use caveatspec::atr;
 use caveatspec::dpop::{self, ProofRequest, ReplayCache};
-use caveatspec::jose::{b64, testdata};
+use caveatspec::encoding::base64url as b64;
+use caveatspec::jose::testdata;
 use caveatspec::macaroon::{self, chain};
 use caveatspec::vectors::{self, RequestArguments, RowArguments, Vector, VectorFile};
 use caveatspec::verify::{self, Issued, Owner, Project, Request};

@@ -13,11 +13,11 @@ cd "$(dirname "$0")/.."
 secs="${1:-600}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(token macaroon caveat verify differential dpop atr bound)
+[ ${#targets[@]} -eq 0 ] && targets=(token macaroon caveat verify differential dpop atr presented)
 logs=fuzz/target/campaign
 mkdir -p "$logs"
 cargo +nightly fuzz build >/dev/null || exit 2
-dict_for() { case "$1" in caveat|verify) echo fuzz/dict/caveat.dict ;; dpop) echo fuzz/dict/dpop.dict ;; atr|bound) echo fuzz/dict/atr.dict ;; *) echo fuzz/dict/token.dict ;; esac; }
+dict_for() { case "$1" in caveat|verify) echo fuzz/dict/caveat.dict ;; dpop) echo fuzz/dict/dpop.dict ;; atr|presented) echo fuzz/dict/atr.dict ;; *) echo fuzz/dict/token.dict ;; esac; }
 found=0
 printf '%-13s %8s %10s %8s %8s %s\n' target seconds execs/s cov ft findings
 for t in "${targets[@]}"; do

@@ -193,12 +193,12 @@ def atr_seeds(vectors):
     return seeds
 
 
-# Selector bits of the bound target (src/fuzzing/bound.rs): the PyPI format in bit 0, built
+# Selector bits of the presented target (src/fuzzing/presented.rs): the PyPI format in bit 0, built
 # fields in bit 1, the Bearer scheme in bit 2 (built), the number of DPoP fields in bits 3-4
 # (built), the clock 301 s later in bit 5.
-BOUND_PYPI, BOUND_BUILT, BOUND_BEARER, BOUND_LATER = 1, 2, 4, 0x20
+PRESENTED_PYPI, PRESENTED_BUILT, PRESENTED_BEARER, PRESENTED_LATER = 1, 2, 4, 0x20
 # What the target uses for each format: the vectors' request, clock and row.
-BOUND_DEFAULTS = {
+PRESENTED_DEFAULTS = {
     False: {"method": "POST", "url": "https://atr.example.org/api/upload", "now": 1767225600,
             "key": ATR_VECTOR_INPUT["key"], "iss_aud": ATR_VECTOR_INPUT["iss_aud"]},
     True: {"method": "POST", "url": "https://upload.pypi.org/legacy/", "now": 1700000500,
@@ -209,13 +209,13 @@ BOUND_DEFAULTS = {
 }
 
 
-def bound_seeds(atr_dpop, macaroon_dpop):
+def presented_seeds(atr_dpop, macaroon_dpop):
     """The request vectors whose clock and context are the target's, as raw header fields;
     and tokens and proofs for the target to build, bound and unbound, under each scheme, with
     0 to 3 proofs, at both clocks."""
     seeds = set()
     for pypi, vectors in ((False, atr_dpop), (True, macaroon_dpop)):
-        defaults = BOUND_DEFAULTS[pypi]
+        defaults = PRESENTED_DEFAULTS[pypi]
         for v in vectors:
             inp = v["input"]
             if "nonce" in inp or "replay" in inp:
@@ -224,21 +224,21 @@ def bound_seeds(atr_dpop, macaroon_dpop):
             if later not in (0, 301) or any(inp[k] != defaults[k] for k in defaults if k != "now"):
                 continue
             lines = [f"A:{a}" for a in inp["authorization"]] + [f"D:{d}" for d in inp["dpop"]]
-            selector = (BOUND_PYPI if pypi else 0) | (BOUND_LATER if later else 0)
+            selector = (PRESENTED_PYPI if pypi else 0) | (PRESENTED_LATER if later else 0)
             seeds.add(bytes([selector]) + "\n".join(lines).encode())
-    now = BOUND_DEFAULTS[False]["now"]
+    now = PRESENTED_DEFAULTS[False]["now"]
     atr_claims = ('{"sub":"alice","iss":"https://atr.example.org/","aud":"https://atr.example.org/",'
                   f'"iat":{now - 60},"nbf":{now - 60},"exp":{now + 1740},"jti":"seed"')
     atr_tokens = [atr_claims + ',"cnf":{"jkt":"$JKT"}}', atr_claims + "}"]
     pypi_tokens = ['[1,["sample-project"]]\t[5,"$JKT"]', '[1,["sample-project"]]', '[5,"$JKT"]\t[5,"$JKT"]']
     for pypi, tokens in ((False, atr_tokens), (True, pypi_tokens)):
-        d = BOUND_DEFAULTS[pypi]
+        d = PRESENTED_DEFAULTS[pypi]
         proof = f'{{"jti":"seed-proof","htm":"{d["method"]}","htu":"{d["url"]}","iat":{d["now"]},"ath":"$ATH"}}'
         for token in tokens:
-            for bearer in (0, BOUND_BEARER):
+            for bearer in (0, PRESENTED_BEARER):
                 for proofs in range(4):
-                    for later in (0, BOUND_LATER):
-                        selector = (BOUND_PYPI if pypi else 0) | BOUND_BUILT | bearer | (proofs << 3) | later
+                    for later in (0, PRESENTED_LATER):
+                        selector = (PRESENTED_PYPI if pypi else 0) | PRESENTED_BUILT | bearer | (proofs << 3) | later
                         seeds.add(bytes([selector]) + f"{token}\n{proof}".encode())
     return seeds
 
@@ -448,7 +448,7 @@ def main():
     seeds["dpop"] = dpop_seeds()
     atr_file = json.loads((ROOT / "vectors" / "atr-jwt.json").read_text())
     seeds["atr"] = atr_seeds(atr_file["vectors"])
-    seeds["bound"] = bound_seeds(
+    seeds["presented"] = presented_seeds(
         json.loads((ROOT / "vectors" / "atr-dpop.json").read_text())["vectors"],
         json.loads((ROOT / "vectors" / "macaroon-dpop.json").read_text())["vectors"])
     for name in ("verification.json", "attenuation.json"):

@@ -33,6 +33,7 @@ pub struct Restrictions {
 
 /// Why restrictions cannot be written, or the token cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum AttenuateError {
     /// Only one end of the window was given: PyPI's Expiration needs both.
     #[error("an expiry window needs both --not-before and --not-after")]

@@ -4,13 +4,14 @@
 //! them. This crate is the reference implementation that passes every vector in `vectors/`,
 //! layered the way the bytes are:
 //!
+//! - [`encoding`]: base64 (the token body's, lenient and strict), base64url (JOSE's) and hex;
 //! - [`token`]: the `pypi-` prefix and base64 text layer;
 //! - [`macaroon`]: the V1/V2 binary formats and the HMAC chain;
 //! - [`caveat`]: the caveat grammar (JSON with PyPI's Python semantics, per profile);
 //! - [`verify`]: a token checked against its database row and a request;
 //! - [`attenuate`]: minting and adding caveats;
 //! - [`vectors`]: the vector files, and a harness any implementation can run them with;
-//! - [`jose`]: base64url, JWKs and their thumbprints, JWS signatures (ES256, EdDSA);
+//! - [`jose`]: JWKs and their thumbprints, JWS signatures (ES256, EdDSA);
 //! - [`atr`]: the `atr-jwt` profile, Apache Trusted Releases' HS256 API JWTs as PyJWT checks them;
 //! - [`dpop`]: RFC 9449 DPoP proofs checked against a request, and a `jti` replay cache;
 //! - [`inspect`]: a plain-words description of a token, for people;
@@ -29,6 +30,7 @@ pub mod atr;
 pub mod attenuate;
 pub mod caveat;
 pub mod dpop;
+pub mod encoding;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;

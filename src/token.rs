@@ -11,10 +11,10 @@
 //! ```
 //!
 //! (None → "malformed or nonexistent macaroon"), then `pymacaroons.Macaroon.deserialize(raw)`,
-//! whose base64 step is [`crate::macaroon::base64::decode_lenient`]. Any exception there is
+//! whose base64 step is [`crate::encoding::base64::decode_lenient`]. Any exception there is
 //! "malformed macaroon".
 
-use crate::macaroon::base64::{self, LenientError, StrictError};
+use crate::encoding::base64::{self, LenientError, StrictError};
 use crate::profile::Profile;
 
 /// The only prefix PyPI accepts (case-sensitive).
@@ -28,6 +28,7 @@ pub const STRICT_MAX_BODY_CHARS: usize = STRICT_MAX_TOKEN_CHARS - PREFIX.len() -
 
 /// Why the token text was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum TokenError {
     /// No `-` at all. Warehouse: `partition` leaves the whole token as the prefix, so this
     /// is "malformed or nonexistent macaroon".
@@ -185,14 +186,11 @@ pub fn encode(macaroon_bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::encoding::hex::encode as hex;
     use crate::macaroon::{self, chain, Version};
 
     const W: Profile = Profile::Warehouse;
     const S: Profile = Profile::Strict;
-
-    fn hex(b: &[u8]) -> String {
-        b.iter().map(|x| format!("{x:02x}")).collect()
-    }
 
     #[test]
     fn prefix_rules() {

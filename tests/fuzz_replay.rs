@@ -111,18 +111,18 @@ fn replay_atr() {
 }
 
 #[test]
-fn replay_bound() {
-    replay("bound");
+fn replay_presented() {
+    replay("presented");
 }
 
-/// The bound seeds reach acceptance of a bound token and of an unbound one in both formats, so
+/// The presented seeds reach acceptance of a bound token and of an unbound one in both formats, so
 /// the invariants on accepted requests (the proof's key, `cnf` or the binding caveat, replay)
 /// run on every test run.
 #[test]
-fn bound_seeds_reach_bound_and_unbound_acceptance_in_both_formats() {
+fn presented_seeds_reach_bound_and_unbound_acceptance_in_both_formats() {
     let mut reached = std::collections::BTreeSet::new();
-    for seed in inputs("bound", "seeds") {
-        if let Some(jkt) = fuzzing::bound_case(&seed) {
+    for seed in inputs("presented", "seeds") {
+        if let Some(jkt) = fuzzing::presented_case(&seed) {
             reached.insert((seed[0] & 1, jkt.is_some()));
         }
     }

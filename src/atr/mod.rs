@@ -18,10 +18,10 @@ use serde_json::{Map, Value};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
-use crate::jose::b64;
+use crate::encoding::base64url;
 
-mod bound;
-pub use bound::{verify_bound_request, BoundError, BoundIdentity, BoundRequest};
+mod request;
+pub use request::{verify_bound_request, BoundError, BoundIdentity, BoundRequest};
 
 /// ATR's leeway on `exp`, `nbf` and `iat`, seconds.
 pub const LEEWAY: i128 = 120;
@@ -45,6 +45,7 @@ pub struct AtrClaims {
 
 /// Why ATR refuses a token; each variant is one PyJWT exception (or ATR's own header check).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum AtrError {
     /// The header value is not `bearer <token>`.
     #[error("Authorization is not 'Bearer <token>'")]
@@ -303,7 +304,7 @@ fn segment(s: &str) -> Result<Vec<u8>, AtrError> {
     if padding > 2 || (padding > 0 && s.len() % 4 != 0) {
         return Err(BAD);
     }
-    b64::decode(stripped).map_err(|_| BAD)
+    base64url::decode(stripped).map_err(|_| BAD)
 }
 
 /// A JSON object as Python's `json.loads` gives it: a UTF-8 byte-order mark is skipped and a

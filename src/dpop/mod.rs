@@ -66,9 +66,10 @@ pub mod replay;
 
 pub use replay::ReplayCache;
 
+use crate::encoding::base64url;
 use crate::jose::jwk::{str_member, Jwk};
 use crate::jose::jws::{self, Alg, HighS};
-use crate::jose::{b64, JoseError};
+use crate::jose::JoseError;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -155,6 +156,7 @@ pub struct VerifiedProof {
 /// Why a proof was refused. [`DpopError::code`] is the stable name the vectors use; the
 /// JOSE-level reason, where there is one, is in [`DpopError::jose`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum DpopError {
     /// Not one well-formed JWT.
     #[error("proof is not a well-formed JWT: {0}")]
@@ -317,7 +319,7 @@ pub fn verify_proof(proof: &str, req: &ProofRequest<'_>) -> Result<VerifiedProof
     }
     if let Some(token) = req.access_token {
         let ath = string_claim(&claims, "ath")?;
-        let expected = b64::encode(&Sha256::digest(token.as_bytes()));
+        let expected = base64url::encode(&Sha256::digest(token.as_bytes()));
         if !bool::from(ath.as_bytes().ct_eq(expected.as_bytes())) {
             return Err(DpopError::Ath);
         }

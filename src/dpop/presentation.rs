@@ -46,6 +46,7 @@ pub struct Presentation<'a> {
 
 /// Why the header fields cannot be read as one presentation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum PresentationError {
     /// Not exactly one `Authorization` field.
     #[error("the request must carry exactly one Authorization field")]

@@ -348,7 +348,7 @@ fn jwk_must_be_a_supported_public_key() {
         Err(DpopError::Signature(JoseError::KeyAlgMismatch("EdDSA")))
     );
     let other = ed25519_dalek::SigningKey::from_bytes(&[7; 32]).verifying_key();
-    let other = with(okp, "x", json!(b64::encode(other.as_bytes())));
+    let other = with(okp, "x", json!(base64url::encode(other.as_bytes())));
     assert_eq!(
         check(&with(header(), "jwk", other), &claims()),
         Err(DpopError::Signature(JoseError::Signature))

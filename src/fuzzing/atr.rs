@@ -21,7 +21,7 @@ use serde_json::Value;
 use sha2::Sha256;
 
 use crate::atr::{self, AtrClaims, AtrError, MAX_AUTHORIZATION};
-use crate::jose::b64;
+use crate::encoding::base64url;
 
 /// The key of every `atr-jwt` vector: ATR's 64-character hex text, whose bytes are the key.
 pub const VECTOR_KEY: &str = "a408bec03d2e80d31a366635fcdc581caf443075de245cd78f0f9ef463570f87";
@@ -71,8 +71,8 @@ fn authorization(mode: u8, text: &str, key: &[u8]) -> String {
     let signing_input = || {
         format!(
             "{}.{}",
-            b64::encode(header.as_bytes()),
-            b64::encode(payload.as_bytes())
+            base64url::encode(header.as_bytes()),
+            base64url::encode(payload.as_bytes())
         )
     };
     match mode & 3 {
@@ -80,7 +80,7 @@ fn authorization(mode: u8, text: &str, key: &[u8]) -> String {
         2 => format!("Bearer {}.{}", signing_input(), lines.next().unwrap_or("")),
         3 => {
             let input = signing_input();
-            let sig = b64::encode(&hmac_sha256(key, input.as_bytes()));
+            let sig = base64url::encode(&hmac_sha256(key, input.as_bytes()));
             format!("Bearer {input}.{sig}")
         }
         _ => text.to_owned(),
@@ -160,13 +160,13 @@ fn signed_parts(token: &str) -> Option<(&str, &str)> {
 
 /// The signature segment [`check`] expects for `signing_input` under `key`.
 fn expected_signature(key: &[u8], signing_input: &str) -> String {
-    b64::encode(&hmac_sha256(key, signing_input.as_bytes()))
+    base64url::encode(&hmac_sha256(key, signing_input.as_bytes()))
 }
 
 /// A segment read by a plain JSON parser after lenient base64url decoding; `None` if either
 /// step fails.
 fn json_segment(segment: &str) -> Option<Value> {
-    let bytes = b64::decode_lenient(segment).ok()?;
+    let bytes = base64url::decode_lenient(segment).ok()?;
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
     serde_json::from_slice(bytes).ok()
 }

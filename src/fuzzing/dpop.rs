@@ -18,9 +18,10 @@
 use serde_json::Value;
 
 use crate::dpop::{self, DpopError, ProofRequest, ReplayCache, VerifiedProof};
+use crate::encoding::base64url;
 use crate::jose::jwk::Jwk;
 use crate::jose::jws::HighS;
-use crate::jose::{b64, testdata, JoseError};
+use crate::jose::{testdata, JoseError};
 
 /// A server nonce (RFC 9449 §8's example).
 const NONCE: &str = "eyJ7S_zG.eyJH0-Z.HX4w-7v";
@@ -50,8 +51,8 @@ fn proof_text(mode: u8, text: &str) -> String {
     match mode & 3 {
         1 => format!(
             "{}.{}.{}",
-            b64::encode(header.as_bytes()),
-            b64::encode(payload.as_bytes()),
+            base64url::encode(header.as_bytes()),
+            base64url::encode(payload.as_bytes()),
             lines.next().unwrap_or("")
         ),
         2 => testdata::sign_ed25519(header, payload),
@@ -123,7 +124,7 @@ fn check_accepted(proof: &str, p: &VerifiedProof, req: &ProofRequest<'_>) {
     let segments: Vec<&str> = proof.split('.').collect();
     assert_eq!(segments.len(), 3, "accepted a proof without three segments");
     // The header read again, by a plain JSON parser rather than the verifier's own.
-    let header: Value = b64::decode(segments[0])
+    let header: Value = base64url::decode(segments[0])
         .ok()
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
         .expect("accepted a proof whose header does not decode");

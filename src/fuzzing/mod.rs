@@ -6,16 +6,16 @@
 //! Compiled only with the `fuzzing` feature; not part of the crate's supported API.
 
 mod atr;
-mod bound;
 mod dpop;
+mod presented;
 mod verify;
 
 #[cfg(feature = "differential")]
 pub mod differential;
 
 pub use atr::{atr_case, atr_token};
-pub use bound::{bound_case, bound_request};
 pub use dpop::{dpop_case, dpop_proof};
+pub use presented::{presented_case, presented_request};
 pub use verify::{verify, verify_case, verify_input, ProofSpec, VerifyCase};
 
 use crate::caveat;
@@ -33,7 +33,7 @@ pub const TARGETS: &[&str] = &[
     "differential",
     "dpop",
     "atr",
-    "bound",
+    "presented",
 ];
 
 /// Runs the body of `target` on `data`; `false` for an unknown target name.
@@ -45,7 +45,7 @@ pub fn run(target: &str, data: &[u8]) -> bool {
         "verify" => verify(data),
         "dpop" => dpop_proof(data),
         "atr" => atr_token(data),
-        "bound" => bound_request(data),
+        "presented" => presented_request(data),
         #[cfg(feature = "differential")]
         "differential" => differential::differential(data),
         _ => return false,

@@ -17,12 +17,13 @@
 //!    own error rather than "unknown";
 //! 5. any other `kty`, any curve other than `P-256`/`Ed25519` (so `P-384`, `secp256k1`,
 //!    `Ed448`, `X25519`);
-//! 6. coordinates that are not strict base64url ([`super::b64`]) of exactly 32 bytes;
+//! 6. coordinates that are not strict base64url ([`crate::encoding::base64url`]) of exactly 32 bytes;
 //! 7. a P-256 point not on the curve (or a coordinate not below the field prime), an Ed25519
 //!    `x` that does not decompress, or one of small order (a key any signature "verifies"
 //!    under, in lax verifiers).
 
-use super::{b64, JoseError};
+use super::JoseError;
+use crate::encoding::base64url;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -93,6 +94,16 @@ fn public_kty(map: &Map<String, Value>) -> Result<&str, JoseError> {
     Ok(kty)
 }
 
+/// Strict decoding of a member that must be exactly 32 bytes (a P-256 coordinate, an
+/// Ed25519 public or private key).
+pub(crate) fn decode_32(s: &str, member: &'static str) -> Result<[u8; 32], JoseError> {
+    let bytes = base64url::decode(s)?;
+    <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| JoseError::JwkLength {
+        member,
+        len: bytes.len(),
+    })
+}
+
 /// `crv`, which must be `expected`.
 fn curve(map: &Map<String, Value>, expected: &str) -> Result<(), JoseError> {
     let crv = str_member(map, "crv")?;
@@ -119,8 +130,8 @@ impl Jwk {
         match public_kty(map)? {
             "EC" => {
                 curve(map, "P-256")?;
-                let x = b64::decode_32(str_member(map, "x")?, "x")?;
-                let y = b64::decode_32(str_member(map, "y")?, "y")?;
+                let x = decode_32(str_member(map, "x")?, "x")?;
+                let y = decode_32(str_member(map, "y")?, "y")?;
                 let point =
                     p256::EncodedPoint::from_affine_coordinates(&x.into(), &y.into(), false);
                 let key = p256::ecdsa::VerifyingKey::from_encoded_point(&point)
@@ -129,7 +140,7 @@ impl Jwk {
             }
             "OKP" => {
                 curve(map, "Ed25519")?;
-                let x = b64::decode_32(str_member(map, "x")?, "x")?;
+                let x = decode_32(str_member(map, "x")?, "x")?;
                 let key =
                     ed25519_dalek::VerifyingKey::from_bytes(&x).map_err(|_| JoseError::JwkPoint)?;
                 if key.is_weak() {
@@ -149,12 +160,12 @@ impl Jwk {
         match self {
             Jwk::P256(k) => format!(
                 r#"{{"crv":"P-256","kty":"EC","x":"{}","y":"{}"}}"#,
-                b64::encode(&k.x),
-                b64::encode(&k.y)
+                base64url::encode(&k.x),
+                base64url::encode(&k.y)
             ),
             Jwk::Ed25519(k) => format!(
                 r#"{{"crv":"Ed25519","kty":"OKP","x":"{}"}}"#,
-                b64::encode(&k.x)
+                base64url::encode(&k.x)
             ),
         }
     }
@@ -166,7 +177,7 @@ impl Jwk {
 }
 
 fn hash_b64(input: &str) -> String {
-    b64::encode(&Sha256::digest(input.as_bytes()))
+    base64url::encode(&Sha256::digest(input.as_bytes()))
 }
 
 /// The RFC 7638 SHA-256 thumbprint of a JWK object, base64url.
@@ -187,7 +198,7 @@ pub fn thumbprint(map: &Map<String, Value>) -> Result<String, JoseError> {
             if value.is_empty() {
                 return Err(JoseError::ThumbprintMember(name));
             }
-            b64::decode(value)?;
+            base64url::decode(value)?;
         }
         return Ok(hash_b64(&format!(r#"{{"e":"{e}","kty":"RSA","n":"{n}"}}"#)));
     }
@@ -308,7 +319,7 @@ mod tests {
         assert_eq!(Jwk::from_map(&key), Err(JoseError::JwkPoint));
         for len in [31, 33] {
             let mut key = ec();
-            key.insert("x".into(), json!(b64::encode(&vec![1; len])));
+            key.insert("x".into(), json!(base64url::encode(&vec![1; len])));
             assert_eq!(
                 Jwk::from_map(&key),
                 Err(JoseError::JwkLength { member: "x", len })
@@ -330,7 +341,7 @@ mod tests {
         let mut x = [0u8; 32];
         x[0] = 1;
         let mut key = okp();
-        key.insert("x".into(), json!(b64::encode(&x)));
+        key.insert("x".into(), json!(base64url::encode(&x)));
         assert_eq!(Jwk::from_map(&key), Err(JoseError::JwkPoint));
     }
 
@@ -342,5 +353,18 @@ mod tests {
         assert_eq!(thumbprint(&key), Err(JoseError::ThumbprintMember("e")));
         let key = obj(json!({"kty": "RSA", "n": RFC7638_N}));
         assert_eq!(thumbprint(&key), Err(JoseError::MissingMember("e")));
+    }
+
+    #[test]
+    fn decode_32_checks_length() {
+        let x = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo";
+        assert!(decode_32(x, "x").is_ok());
+        assert_eq!(
+            decode_32("AAAA", "x"),
+            Err(JoseError::JwkLength {
+                member: "x",
+                len: 3
+            })
+        );
     }
 }

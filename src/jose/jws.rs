@@ -5,7 +5,7 @@
 //!
 //! [`parse_compact`] refuses, in this order: more than [`MAX_COMPACT_LEN`] bytes; anything
 //! but exactly three `.`-separated segments (so a JWE's five and a JSON serialization are
-//! refused); a segment that is not strict base64url ([`super::b64`]); a header that is not a
+//! refused); a segment that is not strict base64url ([`crate::encoding::base64url`]); a header that is not a
 //! UTF-8 JSON object; an empty signature (the unsecured JWS of RFC 7515 §A.5).
 //!
 //! # Duplicate member names
@@ -40,7 +40,8 @@
 //! or key, is refused, which is the cofactorless, strict reading of RFC 8032 §5.1.7.
 
 use super::jwk::Jwk;
-use super::{b64, JoseError};
+use super::JoseError;
+use crate::encoding::base64url;
 use serde::de::{DeserializeSeed, Error as _, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 use std::cell::RefCell;
@@ -156,12 +157,12 @@ pub fn parse_compact(s: &str) -> Result<Compact<'_>, JoseError> {
     let signing_input = s
         .get(..header.len() + 1 + payload.len())
         .unwrap_or_default();
-    let header = parse_object(&b64::decode(header)?, "header")?;
-    let payload = b64::decode(payload)?;
+    let header = parse_object(&base64url::decode(header)?, "header")?;
+    let payload = base64url::decode(payload)?;
     if signature.is_empty() {
         return Err(JoseError::EmptySignature);
     }
-    let signature = b64::decode(signature)?;
+    let signature = base64url::decode(signature)?;
     Ok(Compact {
         header,
         payload,
@@ -353,9 +354,9 @@ mod tests {
     /// `s` with one bit of its signature segment's decoded bytes flipped.
     fn flip_signature_bit(s: &str) -> String {
         let (input, sig) = s.rsplit_once('.').unwrap();
-        let mut bytes = b64::decode(sig).unwrap();
+        let mut bytes = base64url::decode(sig).unwrap();
         bytes[10] ^= 0x01;
-        format!("{input}.{}", b64::encode(&bytes))
+        format!("{input}.{}", base64url::encode(&bytes))
     }
 
     #[test]
@@ -511,8 +512,8 @@ mod tests {
 
     #[test]
     fn header_must_be_a_json_object() {
-        let sig = b64::encode(&[0; 64]);
-        let with_header = |h: &str| format!("{}.e30.{sig}", b64::encode(h.as_bytes()));
+        let sig = base64url::encode(&[0; 64]);
+        let with_header = |h: &str| format!("{}.e30.{sig}", base64url::encode(h.as_bytes()));
         assert!(parse_compact(&with_header("{}")).is_ok());
         assert_eq!(
             parse_compact(&with_header("[]")),
@@ -527,7 +528,7 @@ mod tests {
                 "{bad:?}"
             );
         }
-        let not_utf8 = format!("{}.e30.{sig}", b64::encode(b"{\"a\":\"\xff\"}"));
+        let not_utf8 = format!("{}.e30.{sig}", base64url::encode(b"{\"a\":\"\xff\"}"));
         assert!(matches!(
             parse_compact(&not_utf8),
             Err(JoseError::Json { .. })

@@ -2,18 +2,18 @@
 //! thumbprints (RFC 7638) that checking a DPoP proof (RFC 9449) needs, on RustCrypto
 //! primitives.
 //!
-//! - [`b64`]: base64url without padding, strict (what this layer uses) and lenient (what
-//!   PyJWT does), with the difference spelled out;
 //! - [`jwk`]: public keys from a JWK (EC P-256 and OKP Ed25519) and RFC 7638 thumbprints;
 //! - [`jws`]: the compact serialization, its JSON with duplicate member names refused, and
 //!   ES256 / EdDSA signature verification.
+//!
+//! Every base64url segment and member is read with the strict decoder,
+//! [`crate::encoding::base64url`] (whose documentation spells out how PyJWT differs).
 //!
 //! The layer is deliberately narrow. It knows two asymmetric algorithms and refuses everything
 //! else with a typed reason, because a verifier that accepts a key or algorithm it does not
 //! implement carefully is the classic JWT failure (RFC 8725 §2.1). Every input size is bounded
 //! before anything is decoded ([`jws::MAX_COMPACT_LEN`]), and nothing panics on any input.
 
-pub mod b64;
 pub mod jwk;
 pub mod jws;
 /// Published examples and a deterministic signer: the unit tests' data, and with the
@@ -22,13 +22,16 @@ pub mod jws;
 #[doc(hidden)]
 pub mod testdata;
 
+use crate::encoding::base64::StrictError;
+
 /// Why the JOSE layer refused its input. One variant per reason; [`JoseError::code`] is the
 /// stable name the vectors use.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum JoseError {
     /// A base64url segment or member is not canonical unpadded base64url.
     #[error("not canonical base64url: {0}")]
-    Base64(crate::macaroon::base64::StrictError),
+    Base64(StrictError),
     /// The compact serialization is longer than [`jws::MAX_COMPACT_LEN`] bytes.
     #[error("JWS is {len} bytes long, more than {max}")]
     TooLong {
@@ -132,6 +135,13 @@ pub enum JoseError {
     /// The header has a `crit` member naming something not understood, or a malformed one.
     #[error("crit: {0}")]
     Crit(&'static str),
+}
+
+/// A segment or member that is not strict base64url (`?` on [`crate::encoding::base64url::decode`]).
+impl From<StrictError> for JoseError {
+    fn from(e: StrictError) -> Self {
+        JoseError::Base64(e)
+    }
 }
 
 impl JoseError {

@@ -1,7 +1,8 @@
 //! Published example values (RFC 7638, RFC 8037, RFC 9449) and a deterministic signer, for the
 //! unit tests of this layer and of [`crate::dpop`].
 
-use super::b64;
+use super::jwk::decode_32;
+use crate::encoding::base64url;
 use ed25519_dalek::Signer;
 
 /// `x` of the P-256 key in every RFC 9449 example proof.
@@ -81,15 +82,15 @@ pub fn fig13_low_s() -> String {
 /// A compact JWS over exactly these header and payload texts, signed with the RFC 8037 A.1
 /// key (Ed25519 is deterministic, so the result is fixed).
 pub fn sign_ed25519(header: &str, payload: &str) -> String {
-    let d = b64::decode_32(RFC8037_D, "d").unwrap_or_default();
+    let d = decode_32(RFC8037_D, "d").unwrap_or_default();
     let key = ed25519_dalek::SigningKey::from_bytes(&d);
     let input = format!(
         "{}.{}",
-        b64::encode(header.as_bytes()),
-        b64::encode(payload.as_bytes())
+        base64url::encode(header.as_bytes()),
+        base64url::encode(payload.as_bytes())
     );
     let sig = key.sign(input.as_bytes());
-    format!("{input}.{}", b64::encode(&sig.to_bytes()))
+    format!("{input}.{}", base64url::encode(&sig.to_bytes()))
 }
 
 /// The RFC 8037 public key as a JWK object text.

@@ -74,10 +74,7 @@ pub fn signature_matches(presented: &[u8], expected: &[u8; 32]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn hex(b: &[u8]) -> String {
-        b.iter().map(|x| format!("{x:02x}")).collect()
-    }
+    use crate::encoding::hex::encode as hex;
 
     #[test]
     fn derived_key_vectors() {

@@ -9,7 +9,8 @@
 //! All parsing is iterative, bounded by the input length, allocation-free apart from the
 //! caveat list, and borrows every field from the input.
 
-pub mod base64;
+/// The token body's base64, kept at its old path.
+pub use crate::encoding::base64;
 pub mod chain;
 pub mod v1;
 pub mod v2;
@@ -207,6 +208,7 @@ impl std::fmt::Display for Utf8Field {
 /// Why [`decode`] refused. Variants up to `V1OrphanCaveatField` are pymacaroons failure
 /// points (the message it raises is quoted); the rest are strict-profile rules.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum MacaroonError {
     /// The base64 body decoded to zero bytes. pymacaroons: `IndexError` from
     /// `six.byte2int(serialized[:1])`.
@@ -441,14 +443,11 @@ pub fn encode_v1(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::encoding::hex::encode as hex;
     use crate::token;
 
     const W: Profile = Profile::Warehouse;
     const S: Profile = Profile::Strict;
-
-    fn hex(b: &[u8]) -> String {
-        b.iter().map(|x| format!("{x:02x}")).collect()
-    }
 
     fn opt(b: Option<&[u8]>) -> String {
         b.map_or("-".to_owned(), |b| format!("={}", hex(b)))

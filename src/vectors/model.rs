@@ -124,6 +124,7 @@ pub struct Vector {
 /// The kinds of vector.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Kind {
     /// A token string to its macaroon fields.
     Decode,

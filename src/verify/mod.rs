@@ -17,8 +17,8 @@ use crate::macaroon::{self, chain, Version};
 use crate::profile::Profile;
 use crate::token;
 
-mod bound;
-pub use bound::{verify_presented, PresentedError, PresentedRequest};
+mod presented;
+pub use presented::{verify_presented, PresentedError, PresentedRequest};
 
 /// The database row PyPI keeps for an issued token.
 #[derive(Debug, Clone, Copy)]

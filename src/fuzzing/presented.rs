@@ -1,4 +1,4 @@
-//! The `bound` target: a request presenting a token bound to a key, with its DPoP fields, as
+//! The `presented` target: a request presenting a token bound to a key, with its DPoP fields, as
 //! the atr-jwt-dpop profile ([`crate::atr::verify_bound_request`], SPEC §10.8) and the strict
 //! profile's presented PyPI tokens ([`crate::verify::verify_presented`], §10.9) check it.
 //!
@@ -33,7 +33,8 @@ use super::atr::{VECTOR_ISS_AUD, VECTOR_KEY, VECTOR_NOW};
 use crate::atr::{self, BoundRequest};
 use crate::dpop::presentation::{self, RequestFields, Scheme};
 use crate::dpop::{self, ProofRequest, ReplayCache};
-use crate::jose::{b64, testdata};
+use crate::encoding::base64url;
+use crate::jose::testdata;
 use crate::macaroon::{self, chain};
 use crate::profile::Profile;
 use crate::token;
@@ -58,14 +59,14 @@ const PYPI_PROJECT: Project<'static> = Project {
 };
 
 /// One input: a selector byte, then the text (UTF-8).
-pub fn bound_request(data: &[u8]) {
-    bound_case(data);
+pub fn presented_request(data: &[u8]) {
+    presented_case(data);
 }
 
-/// [`bound_request`], returning the thumbprint of an accepted request's bound key (`Some(None)`
+/// [`presented_request`], returning the thumbprint of an accepted request's bound key (`Some(None)`
 /// for an accepted unbound token, `None` when refused or the input is unusable), so tests can
 /// see what the seeds reach.
-pub fn bound_case(data: &[u8]) -> Option<Option<String>> {
+pub fn presented_case(data: &[u8]) -> Option<Option<String>> {
     let (&selector, rest) = data.split_first()?;
     let text = std::str::from_utf8(rest).ok()?;
     let pypi = selector & 1 != 0;
@@ -131,13 +132,13 @@ fn built_fields(selector: u8, text: &str, pypi: bool) -> (Vec<String>, Vec<Strin
     } else {
         let input = format!(
             "{}.{}",
-            b64::encode(br#"{"alg":"HS256"}"#),
-            b64::encode(token_line.as_bytes())
+            base64url::encode(br#"{"alg":"HS256"}"#),
+            base64url::encode(token_line.as_bytes())
         );
         let sig = super::atr::hmac_sha256(VECTOR_KEY.as_bytes(), input.as_bytes());
-        format!("{input}.{}", b64::encode(&sig))
+        format!("{input}.{}", base64url::encode(&sig))
     };
-    let ath = b64::encode(&Sha256::digest(token.as_bytes()));
+    let ath = base64url::encode(&Sha256::digest(token.as_bytes()));
     let claims = lines
         .next()
         .unwrap_or("")

@@ -30,6 +30,7 @@ pub struct PresentedRequest<'a> {
 
 /// Why a presented token is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum PresentedError {
     /// The header fields are not one presentation.
     #[error(transparent)]

@@ -108,6 +108,7 @@ fn url_value(b: u8) -> Option<u8> {
 
 /// Why CPython's non-strict `binascii.a2b_base64` refused its input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum LenientError {
     /// The last quad holds exactly one data character. CPython:
     /// `binascii.Error: Invalid base64-encoded string: number of data characters (N) cannot
@@ -139,6 +140,7 @@ impl std::error::Error for LenientError {}
 
 /// Why the strict decoder refused its input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum StrictError {
     /// A byte outside `A–Z a–z 0–9 - _` (this includes `=`, `+`, `/` and whitespace).
     InvalidByte {
@@ -463,10 +465,7 @@ pub fn encode_url_nopad(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn hex(b: &[u8]) -> String {
-        b.iter().map(|x| format!("{x:02x}")).collect()
-    }
+    use crate::encoding::hex::encode as hex;
 
     /// Inputs and outputs produced by CPython 3.11.7 running exactly what pymacaroons runs:
     /// `base64.urlsafe_b64decode(s.encode() + b'=' * (-len(s.encode()) % 4))`.

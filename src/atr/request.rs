@@ -40,6 +40,7 @@ pub struct BoundIdentity {
 
 /// Why a request is refused: the binding layer's own reasons, or the token's or the proof's.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum BoundError {
     /// The header fields are not one presentation (fields counted, scheme).
     #[error(transparent)]

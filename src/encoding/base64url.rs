@@ -7,51 +7,40 @@
 //! last character zero. RFC 7515 §2 defines base64url "with all trailing '=' characters
 //! omitted" and no other characters, so each byte string has one spelling; a verifier that
 //! accepts others lets two different proof strings carry the same signature, which matters to
-//! anything that keys on the string.
+//! anything that keys on the string. It is the strict token-body decoder
+//! ([`super::base64::decode_strict`]).
 //!
 //! # Lenient, which PyJWT uses
 //!
 //! PyJWT 2.15.1 `jwt.utils.base64url_decode` appends `=` up to a multiple of 4 bytes and calls
 //! `base64.urlsafe_b64decode`. That is character for character what pymacaroons does to a
-//! token body, so [`decode_lenient`] is [`crate::macaroon::base64::decode_lenient`]: both
-//! alphabets, bytes outside them skipped, padding honoured or excess, non-zero trailing bits
-//! dropped. Where it differs from strict: it accepts `+`, `/`, `=`, whitespace and junk
-//! bytes, and the non-canonical spellings whose unused bits are not zero. PyJWT's own JWS
-//! decoder checks each segment before calling it, though: in 2.15.1 a segment passes only as
-//! canonical base64url followed by at most its exact `=` padding, which is what
-//! [`crate::atr`] implements.
+//! token body, so [`decode_lenient`] is [`super::base64::decode_lenient`]: both alphabets,
+//! bytes outside them skipped, padding honoured or excess, non-zero trailing bits dropped.
+//! Where it differs from strict: it accepts `+`, `/`, `=`, whitespace and junk bytes, and the
+//! non-canonical spellings whose unused bits are not zero. PyJWT's own JWS decoder checks each
+//! segment before calling it, though: in 2.15.1 a segment passes only as canonical base64url
+//! followed by at most its exact `=` padding, which is what [`crate::atr`] implements.
 //!
 //! Other verifiers sit in between. joserfc (1.6.5, read and run) refuses `+`, `/`, junk and
 //! non-zero trailing bits, but accepts `=` padding when the padded length is a multiple of 4
 //! (it appends no `=` then and decodes with `validate=True`). npm `jose` accepts non-zero
 //! trailing bits. The DPoP vectors pin each of these cases against the strict rule.
 
-use super::JoseError;
-use crate::macaroon::base64 as codec;
+use super::base64::{self, LenientError, StrictError};
 
 /// Strict base64url decoding; see the module documentation for exactly what is accepted.
-pub fn decode(s: &str) -> Result<Vec<u8>, JoseError> {
-    codec::decode_strict(s.as_bytes()).map_err(JoseError::Base64)
-}
-
-/// Strict decoding of a member that must be exactly 32 bytes (a P-256 coordinate, an
-/// Ed25519 public key).
-pub fn decode_32(s: &str, member: &'static str) -> Result<[u8; 32], JoseError> {
-    let bytes = decode(s)?;
-    <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| JoseError::JwkLength {
-        member,
-        len: bytes.len(),
-    })
+pub fn decode(s: &str) -> Result<Vec<u8>, StrictError> {
+    base64::decode_strict(s.as_bytes())
 }
 
 /// PyJWT's decoding, for describing what a PyJWT-based verifier accepts; never used to verify.
-pub fn decode_lenient(s: &str) -> Result<Vec<u8>, crate::macaroon::base64::LenientError> {
-    codec::decode_lenient(s)
+pub fn decode_lenient(s: &str) -> Result<Vec<u8>, LenientError> {
+    base64::decode_lenient(s)
 }
 
 /// base64url without padding.
 pub fn encode(bytes: &[u8]) -> String {
-    codec::encode_url_nopad(bytes)
+    base64::encode_url_nopad(bytes)
 }
 
 #[cfg(test)]
@@ -62,7 +51,7 @@ mod tests {
     fn strict_refuses_what_lenient_accepts() {
         // The last character of RFC 9449 Figure 2's signature, `g`, with a low bit set.
         assert_eq!(decode("Lg").unwrap(), b".");
-        assert!(matches!(decode("Lh"), Err(JoseError::Base64(_))));
+        assert_eq!(decode("Lh"), Err(StrictError::NonZeroTrailingBits));
         assert_eq!(decode_lenient("Lh").unwrap(), b".");
         for s in ["Lg==", "L+", "L/", "L g==", "Lg="] {
             assert!(decode(s).is_err(), "{s}");
@@ -77,18 +66,5 @@ mod tests {
             let bytes: Vec<u8> = (0..len).map(|i| i.wrapping_mul(37)).collect();
             assert_eq!(decode(&encode(&bytes)).unwrap(), bytes);
         }
-    }
-
-    #[test]
-    fn decode_32_checks_length() {
-        let x = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo";
-        assert!(decode_32(x, "x").is_ok());
-        assert_eq!(
-            decode_32("AAAA", "x"),
-            Err(JoseError::JwkLength {
-                member: "x",
-                len: 3
-            })
-        );
     }
 }

@@ -48,6 +48,7 @@ pub fn profile_name(kind: Kind, profile: Profile) -> &'static str {
         Kind::DpopProof | Kind::JwkThumbprint => "dpop",
         Kind::AtrJwt => "atr-jwt",
         Kind::AtrDpopRequest => "atr-jwt-dpop",
+        other => panic!("{other:?}: say here which profile name its expectations follow"),
     }
 }
 

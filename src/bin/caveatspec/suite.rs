@@ -10,7 +10,7 @@ use caveatspec::adapter::{self, ImplEntry, Matrix, RunOptions, Skipped, Verdict}
 use caveatspec::vectors::{self, CheckResult, Reference, VectorFile};
 use caveatspec::Profile;
 
-use crate::output::{usage, EXIT_INVALID};
+use crate::output::{say, say_part, usage, EXIT_INVALID};
 
 /// `run`: vector files through the reference, or through an adapter.
 #[derive(Args)]
@@ -100,13 +100,13 @@ fn run_reference(paths: &[PathBuf], profile: Option<Profile>, as_json: bool) -> 
                     f += 1;
                     failures.push(json!({"id": id, "profile": prof.name(), "why": why}));
                     if !as_json {
-                        println!("FAIL {id} [{prof}]: {why}");
+                        say!("FAIL {id} [{prof}]: {why}");
                     }
                 }
             }
         }
         if !as_json {
-            println!(
+            say!(
                 "{:<18} {p:>4} passed, {f:>3} failed, {s:>3} skipped",
                 file.category
             );
@@ -117,12 +117,12 @@ fn run_reference(paths: &[PathBuf], profile: Option<Profile>, as_json: bool) -> 
         skipped += s;
     }
     if as_json {
-        println!(
+        say!(
             "{}",
             json!({"categories": report, "passed": passed, "failed": failed, "skipped": skipped})
         );
     } else {
-        println!("{passed} passed, {failed} failed");
+        say!("{passed} passed, {failed} failed");
     }
     if failed == 0 {
         ExitCode::SUCCESS
@@ -153,28 +153,38 @@ fn run_adapter(paths: &[PathBuf], command: &str, as_json: bool, timeout: u64) ->
     let categories: Vec<String> = files.iter().map(|f| f.category.clone()).collect();
     let entry = ImplEntry::from_report("adapter", &report, &categories);
     if as_json {
-        println!("{}", serde_json::to_string(&entry).unwrap_or_default());
+        say!("{}", serde_json::to_string(&entry).unwrap_or_default());
     } else {
-        println!(
+        say!(
             "{} {} ({}, {} profile)",
-            entry.name, entry.version, entry.language, entry.profile
+            entry.name,
+            entry.version,
+            entry.language,
+            entry.profile
         );
         for v in &report.vectors {
             match &v.verdict {
-                Verdict::Failed(why) => println!("FAIL {}: {why}", v.id),
-                Verdict::Crashed(why) => println!("CRASH {}: {why}", v.id),
+                Verdict::Failed(why) => say!("FAIL {}: {why}", v.id),
+                Verdict::Crashed(why) => say!("CRASH {}: {why}", v.id),
                 _ => {}
             }
         }
         for c in &entry.cells {
-            println!(
+            say!(
                 "{:<18} {:>4} passed, {:>3} failed, {:>3} unsupported, {:>3} crashed",
-                c.category, c.passed, c.failed, c.unsupported, c.crashed
+                c.category,
+                c.passed,
+                c.failed,
+                c.unsupported,
+                c.crashed
             );
         }
-        println!(
+        say!(
             "{} passed, {} failed, {} unsupported, {} crashed",
-            entry.passed, entry.failed, entry.unsupported, entry.crashed
+            entry.passed,
+            entry.failed,
+            entry.unsupported,
+            entry.crashed
         );
     }
     if entry.failed + entry.crashed == 0 {
@@ -256,7 +266,7 @@ pub fn matrix(args: &MatrixArgs) -> ExitCode {
         eprintln!("caveatspec: {}: {e}", out.display());
         return ExitCode::from(EXIT_INVALID);
     }
-    print!(
+    say_part!(
         "{}",
         std::fs::read_to_string(out.join("matrix.md"))
             .unwrap_or_default()
@@ -265,7 +275,7 @@ pub fn matrix(args: &MatrixArgs) -> ExitCode {
             .collect::<Vec<_>>()
             .join("\n")
     );
-    println!();
+    say!();
     if m.implementations.iter().any(|i| i.error.is_some()) {
         ExitCode::from(EXIT_INVALID)
     } else {

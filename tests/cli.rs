@@ -904,6 +904,14 @@ fn usage_errors_never_echo_a_token_or_key() {
             }
         }
     }
+    // A vector file is no secret: run's errors name it.
+    let o = run(&["run", "/nonexistent/vectors-file.json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("/nonexistent/vectors-file.json"),
+        "{}",
+        stderr(&o)
+    );
     // Help and version are clap's own, on standard output.
     let o = run(&["verify", "--help"]);
     assert_eq!(o.status.code(), Some(0));

@@ -88,6 +88,10 @@ enum Command {
 /// every positional argument (a token, a proof, a header value), are redacted from errors.
 const SECRET_FLAGS: [&str; 4] = ["key-hex", "key", "access-token", "dpop"];
 
+/// The commands whose positional arguments are not secret: `run`'s are vector files, which
+/// its errors must name.
+const PUBLIC_POSITIONALS: [&str; 1] = ["run"];
+
 /// Every long flag of every command, with whether it takes a value, and every command name:
 /// what it takes to tell a flag's value from a positional argument without parsing.
 fn command_line_grammar() -> (HashMap<String, bool>, Vec<String>) {
@@ -115,10 +119,17 @@ fn scan_command_line(args: &[OsString]) -> bool {
     let (flags, names) = command_line_grammar();
     let mut json = false;
     let mut only_positional = false;
+    let mut command: Option<String> = None;
     let mut iter = args.iter().skip(1).map(|a| a.to_string_lossy());
     while let Some(arg) = iter.next() {
         if only_positional || arg == "-" || !arg.starts_with('-') {
-            if !names.iter().any(|n| *n == arg) {
+            if command.is_none() && names.iter().any(|n| *n == arg) {
+                command = Some(arg.into_owned());
+            } else if !names.iter().any(|n| *n == arg)
+                && !command
+                    .as_deref()
+                    .is_some_and(|c| PUBLIC_POSITIONALS.contains(&c))
+            {
                 keep_secret(&arg);
             }
             continue;

@@ -1153,6 +1153,20 @@ fn secret_files_and_variables_fail_clearly_without_their_content() {
     );
     assert_eq!(o.status.code(), Some(2), "an empty variable is no key");
     assert!(stderr(&o).contains("CAVEATSPEC_KEY_HEX"), "{}", stderr(&o));
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let not_utf8 = std::ffi::OsStr::from_bytes(b"pypi-donotprintme\xff");
+        let o = bin()
+            .args(["verify", PROJECT_TOKEN, "--now", "1", "--json"])
+            .env("CAVEATSPEC_KEY_HEX", not_utf8)
+            .output()
+            .expect("the binary runs");
+        assert_eq!(o.status.code(), Some(2));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+        assert_eq!(v["error"]["code"], "input.not_utf8");
+        assert!(!stdout(&o).contains("donotprintme"));
+    }
 }
 
 #[test]
@@ -1416,6 +1430,9 @@ fn times_are_read_as_people_write_them() {
             assert_printable("a time error", &all);
         }
     }
+    // Repeated: one time per flag.
+    let o = run(&[&base[..], &["--now", "1", "--now", "2"]].concat());
+    assert_eq!(o.status.code(), Some(2));
     let o = run(&[
         "restrict",
         PROJECT_TOKEN,

@@ -28,10 +28,96 @@ pub struct Inspection {
 pub struct CaveatReport {
     /// The caveat's bytes, lossily as text.
     pub raw: String,
+    /// What it restricts, as data: serialized as its `kind` and `fields` beside `raw`.
+    #[serde(flatten)]
+    pub restriction: Restriction,
     /// What it restricts, in words; `None` when PyPI cannot read it.
     pub meaning: Option<String>,
     /// Problems with it.
     pub warnings: Vec<String>,
+}
+
+/// What a caveat restricts, as data for programs (`inspect --json`): `kind` names it and
+/// `fields` holds its values. Times are Unix seconds, `null` when beyond any 64-bit time (the
+/// raw text keeps the digits); a string is `null` when it holds a lone surrogate, which no
+/// UTF-8 text can.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "fields", rename_all = "snake_case")]
+pub enum Restriction {
+    /// Tag 0: valid while `not_before <= now < expires_at`.
+    Expiration {
+        /// First second at which the token is valid.
+        not_before: Option<i64>,
+        /// First second at which it no longer is.
+        expires_at: Option<i64>,
+    },
+    /// Tag 1: only for projects with these normalized names.
+    ProjectNames {
+        /// The names, compared as written.
+        names: Vec<Option<String>>,
+    },
+    /// Tag 2: only for projects with these ids.
+    ProjectIds {
+        /// The ids, compared as written.
+        ids: Vec<Option<String>>,
+    },
+    /// Tag 3: only for this user.
+    RequestUser {
+        /// The user's id.
+        user_id: Option<String>,
+    },
+    /// The legacy `{"version": 1, "permissions": "user"}`: only for the token's own user.
+    LegacyUser {},
+    /// Tag 4: only for this Trusted Publisher; `has_claims` when it carries the deprecated
+    /// claims PyPI ignores.
+    OidcPublisher {
+        /// The publisher's id.
+        publisher_id: Option<String>,
+        /// Whether the deprecated claims are there.
+        has_claims: bool,
+    },
+    /// Tag 5 (strict profile): only with a DPoP proof by the key with this thumbprint.
+    KeyBinding {
+        /// The key's RFC 7638 thumbprint.
+        jkt: Option<String>,
+    },
+    /// A third-party caveat, which PyPI cannot discharge.
+    ThirdParty {},
+    /// A caveat PyPI cannot read (see the warnings).
+    Unreadable {},
+}
+
+impl Restriction {
+    fn of(c: &Caveat<'_>) -> Restriction {
+        let text = |s: &caveat::json::JsonStr<'_>| s.decode().ok().map(|d| d.into_owned());
+        match c {
+            Caveat::Expiration {
+                expires_at,
+                not_before,
+            } => Restriction::Expiration {
+                not_before: not_before.as_i64(),
+                expires_at: expires_at.as_i64(),
+            },
+            Caveat::ProjectName { names } => Restriction::ProjectNames {
+                names: names.iter().map(|n| text(&n)).collect(),
+            },
+            Caveat::ProjectId { ids } => Restriction::ProjectIds {
+                ids: ids.iter().map(|i| text(&i)).collect(),
+            },
+            Caveat::RequestUser { user_id } => Restriction::RequestUser {
+                user_id: text(user_id),
+            },
+            Caveat::LegacyUser => Restriction::LegacyUser {},
+            Caveat::OidcPublisher {
+                publisher_id,
+                claims,
+            } => Restriction::OidcPublisher {
+                publisher_id: text(publisher_id),
+                has_claims: claims.is_some(),
+            },
+            Caveat::KeyBinding { jkt } => Restriction::KeyBinding { jkt: text(jkt) },
+        }
+    }
 }
 
 /// Why a token could not be inspected at all.
@@ -43,6 +129,15 @@ pub enum InspectError {
     /// The bytes are not a macaroon.
     #[error("not a macaroon ({0})")]
     Macaroon(&'static str),
+}
+
+impl InspectError {
+    /// The vector code of the failure (`token.*` or `macaroon.*`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            InspectError::Token(code) | InspectError::Macaroon(code) => code,
+        }
+    }
 }
 
 /// Describes `token_text` as PyPI would read it; `now` (Unix seconds) dates the expiry warnings.
@@ -103,6 +198,7 @@ fn describe(raw: &macaroon::RawCaveat<'_>, now: Option<i64>) -> CaveatReport {
         );
         return CaveatReport {
             raw: text,
+            restriction: Restriction::ThirdParty {},
             meaning: None,
             warnings,
         };
@@ -110,6 +206,10 @@ fn describe(raw: &macaroon::RawCaveat<'_>, now: Option<i64>) -> CaveatReport {
     // Read it as PyPI would for a user token, so the legacy user form is described.
     let parsed = caveat::parse(raw.id, Profile::Warehouse, Some(""));
     let strict = caveat::parse(raw.id, Profile::Strict, Some(""));
+    let restriction = match (&parsed, &strict) {
+        (Ok(c), _) | (Err(_), Ok(c @ Caveat::KeyBinding { .. })) => Restriction::of(c),
+        (Err(_), _) => Restriction::Unreadable {},
+    };
     let meaning = match (&parsed, &strict) {
         (Ok(c), _) => Some(meaning(c, now, &mut warnings)),
         // The key binding is the strict profile's own caveat: say what it means there.
@@ -135,6 +235,7 @@ fn describe(raw: &macaroon::RawCaveat<'_>, now: Option<i64>) -> CaveatReport {
     }
     CaveatReport {
         raw: text,
+        restriction,
         meaning,
         warnings,
     }
@@ -263,7 +364,36 @@ pub fn utc(t: i64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::utc;
+    use super::{inspect, utc, Restriction};
+
+    #[test]
+    fn gives_each_caveats_kind_and_fields() {
+        // Vector `mint/research-key-project`: `[1,["sampleproject"]]`, `[2,[PID]]`.
+        let token = "pypi-AgEIcHlwaS5vcmcCJDVmMGIzYTRlLThjMWQtNGUyZi05YTZiLTdjOGQ5ZTBmMWEyYgACFVsxLFsic2FtcGxlcHJvamVjdCJdXQACLFsyLFsiMGQ2YjZhOGUtMmYwYy00ZjhlLThhM2ItNWI3ZTFjOWQyYTQxIl1dAAAGIAaLcuARMgPdpPJbZ9Tb6AMm4s4VKWSNYA322qKgE5RG";
+        let report = inspect(token, None).expect("a token");
+        let kinds: Vec<&Restriction> = report.caveats.iter().map(|c| &c.restriction).collect();
+        assert_eq!(
+            kinds,
+            [
+                &Restriction::ProjectNames {
+                    names: vec![Some("sampleproject".into())]
+                },
+                &Restriction::ProjectIds {
+                    ids: vec![Some("0d6b6a8e-2f0c-4f8e-8a3b-5b7e1c9d2a41".into())]
+                },
+            ]
+        );
+        let json = serde_json::to_value(&report.caveats[0]).expect("JSON");
+        assert_eq!(json["kind"], "project_names");
+        assert_eq!(
+            json["fields"],
+            serde_json::json!({"names": ["sampleproject"]})
+        );
+        assert_eq!(
+            inspect("pypi-QUJD", None).map(|_| ()).map_err(|e| e.code()),
+            Err("macaroon.unknown_format")
+        );
+    }
 
     #[test]
     fn formats_known_instants() {

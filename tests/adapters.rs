@@ -174,7 +174,12 @@ fn committed_matrix_reference_rows_are_current() {
         .args(["matrix", "--out"])
         .arg(&dir)
         .args(["--config", &format!("{root}/adapters/adapters.json")])
-        .args(["--only", "reference-warehouse", "reference-strict"])
+        .args([
+            "--only",
+            "reference-warehouse",
+            "--only",
+            "reference-strict",
+        ])
         .output()
         .expect("matrix runs");
     assert!(status.status.success(), "{status:?}");
@@ -328,6 +333,15 @@ fn bad_patience_flags_and_unknown_ids_are_usage_errors() {
             "/nonexistent/x",
             "--only",
             "no-such-adapter",
+        ],
+        // One id per --only: a second word is not swallowed as an id.
+        &[
+            "matrix",
+            "--out",
+            "/nonexistent/x",
+            "--only",
+            "reference-warehouse",
+            "reference-strict",
         ],
     ] {
         let o = Command::new(EXE)

@@ -18,6 +18,9 @@ const PID: &str = "0d6b6a8e-2f0c-4f8e-8a3b-5b7e1c9d2a41";
 fn transcript(args: &[&str]) -> String {
     let o = Command::new(env!("CARGO_BIN_EXE_caveatspec"))
         .args(args)
+        .env_remove("CAVEATSPEC_KEY_HEX")
+        .env_remove("CAVEATSPEC_ACCESS_TOKEN")
+        .env_remove("CAVEATSPEC_ATR_KEY")
         .output()
         .expect("the binary runs");
     format!(
@@ -239,5 +242,44 @@ fn atr_verify_without_a_key() {
         "atr.example.org",
         "--now",
         "0",
+    ]));
+}
+
+/// `verify` with the token given twice: clap's error, which quotes the second one.
+fn token_given_twice(extra: &[&str]) -> String {
+    let mut args = vec!["verify", PROJECT_TOKEN, PROJECT_TOKEN, "--key-hex", KEY];
+    args.extend(extra);
+    transcript(&args)
+}
+
+#[test]
+fn verify_token_given_twice() {
+    insta::assert_snapshot!(token_given_twice(&["--now", "1"]));
+}
+
+#[test]
+fn verify_token_given_twice_json() {
+    insta::assert_snapshot!(token_given_twice(&["--json"]));
+}
+
+#[test]
+fn verify_unreadable_time() {
+    insta::assert_snapshot!(transcript(&[
+        "verify",
+        PROJECT_TOKEN,
+        "--key-hex",
+        KEY,
+        "--now",
+        "2026-02-30T10:00:00Z",
+    ]));
+}
+
+#[test]
+fn restrict_bind_jkt_warns() {
+    insta::assert_snapshot!(transcript(&[
+        "restrict",
+        PROJECT_TOKEN,
+        "--bind-jkt",
+        RFC9449_JKT,
     ]));
 }

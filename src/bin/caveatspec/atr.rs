@@ -3,36 +3,38 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{ArgGroup, Args, Subcommand};
+use clap::{ArgAction, ArgGroup, Args, Subcommand};
 use serde_json::json;
 
 use caveatspec::atr;
 use caveatspec::dpop::presentation::RequestFields;
 use caveatspec::dpop::{self, ReplayCache};
 
-use crate::input::{read_bounded, without_line_ending};
-use crate::output::{accepted_json, refused, usage};
+use crate::input::{stdin_text, without_line_ending, SecretSources};
+use crate::output::{accepted_json, keep_secret, printable, refused, say, usage, EXIT_CODES_HELP};
+use crate::when;
 
 #[derive(Subcommand)]
 pub enum AtrCommand {
     /// Check an `Authorization` header value as ATR's verifier does (PyJWT, HS256, ATR's
     /// claims and leeway; spec/SPEC.md §10.6).
+    #[command(after_help = EXIT_CODES_HELP)]
     Verify(AtrVerifyArgs),
 }
 
 #[derive(Args)]
-#[command(group(ArgGroup::new("secret").required(true).args(["key", "key_file"])))]
 #[command(group(ArgGroup::new("issuer").required(true).args(["host", "iss_aud"])))]
 pub struct AtrVerifyArgs {
     /// The `Authorization` header value (`Bearer <jwt>`), or `-` (the default) to read it
     /// from standard input: one line, only its line ending removed.
     #[arg(default_value = "-")]
     authorization: String,
-    /// The signing key as ATR holds it (64 hex characters, whose text is the HMAC key).
+    /// The signing key as ATR holds it (64 hex characters, whose text is the HMAC key). Every
+    /// user can read it in the process list: prefer --key-file or CAVEATSPEC_ATR_KEY (exactly
+    /// one of the three).
     #[arg(long, value_name = "K")]
     key: Option<String>,
-    /// A file holding the key, so that it stays out of the command line (one trailing line
-    /// ending removed).
+    /// A file holding the key (one trailing line ending removed).
     #[arg(long, value_name = "F")]
     key_file: Option<PathBuf>,
     /// ATR's host: the issuer and audience are then `https://H/`.
@@ -41,16 +43,15 @@ pub struct AtrVerifyArgs {
     /// The issuer and audience, exactly.
     #[arg(long, value_name = "X")]
     iss_aud: Option<String>,
-    /// The verifier's Unix time.
-    #[arg(long)]
-    now: i64,
-    /// `atr-jwt`: the Bearer token alone, as ATR checks it today. `atr-jwt-dpop`: the token
-    /// bound to a key by `cnf.jkt` and presented as `DPoP <jwt>` with a proof (SPEC §10.8;
-    /// needs --method and --url, and --dpop for each DPoP field of the request).
+    /// The verifier's time (Unix seconds, RFC 3339, `now`, +30d, -5m, …; default: now).
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
+    now: Option<String>,
+    /// Which verifier (the DPoP one needs --method and --url, and --dpop for each DPoP field
+    /// of the request).
     #[arg(long, value_enum, default_value_t = AtrProfile::AtrJwt)]
     profile: AtrProfile,
     /// A DPoP field of the request (repeat it for each; atr-jwt-dpop only).
-    #[arg(long, value_name = "PROOF")]
+    #[arg(long, value_name = "PROOF", action = ArgAction::Append)]
     dpop: Vec<String>,
     /// The request method (atr-jwt-dpop).
     #[arg(long, value_name = "M", required_if_eq("profile", "atr-jwt-dpop"))]
@@ -70,34 +71,51 @@ pub struct AtrVerifyArgs {
 /// Which ATR verifier `atr verify` is.
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum AtrProfile {
-    /// What ATR accepts today (SPEC §10.6).
+    /// The Bearer token alone, as ATR checks it today (SPEC §10.6).
     AtrJwt,
-    /// Its tokens under DPoP binding (SPEC §10.8).
+    /// The token bound to a key by `cnf.jkt`, presented as `DPoP <jwt>` with a proof (SPEC
+    /// §10.8).
     AtrJwtDpop,
 }
+
+/// The environment variable that may hold ATR's signing key.
+pub const ATR_KEY_ENV: &str = "CAVEATSPEC_ATR_KEY";
 
 pub fn cmd_atr_verify(a: &AtrVerifyArgs) -> ExitCode {
     // The header value is read as sent: ATR trims nothing, so only a line ending goes.
     let authorization = if a.authorization == "-" {
-        let text = read_bounded(std::io::stdin())
-            .ok()
-            .and_then(|b| String::from_utf8(without_line_ending(&b).to_vec()).ok());
-        let Some(text) = text else {
-            return usage(
-                "could not read the Authorization value from standard input (not UTF-8?)",
-            );
-        };
-        text
+        match stdin_text("Authorization value") {
+            Ok(text) => {
+                let text = String::from_utf8_lossy(without_line_ending(text.as_bytes()));
+                keep_secret(&text);
+                text.into_owned()
+            }
+            Err(e) => return e.fail(),
+        }
     } else {
         a.authorization.clone()
     };
-    let key = match (&a.key, &a.key_file) {
-        (Some(k), _) => k.as_bytes().to_vec(),
-        (None, Some(path)) => match std::fs::File::open(path).and_then(read_bounded) {
-            Ok(bytes) => without_line_ending(&bytes).to_vec(),
-            Err(e) => return usage(&format!("--key-file {}: {e}", path.display())),
-        },
-        (None, None) => return usage("give --key or --key-file"),
+    let key = SecretSources {
+        what: "the key",
+        flag: "--key",
+        value: a.key.as_deref(),
+        file_flag: "--key-file",
+        file: a.key_file.as_deref(),
+        env: ATR_KEY_ENV,
+    }
+    .read();
+    let key = match key {
+        Ok(Some(k)) => k.into_bytes(),
+        Ok(None) => {
+            return usage(&format!(
+                "the key is needed: give --key, --key-file or {ATR_KEY_ENV}"
+            ))
+        }
+        Err(e) => return e.fail(),
+    };
+    let now = match when::parse_or_now("--now", a.now.as_deref()) {
+        Ok(t) => t,
+        Err(e) => return e.fail(),
     };
     let iss_aud = match (&a.host, &a.iss_aud) {
         (Some(host), _) => format!("https://{host}/"),
@@ -117,7 +135,7 @@ pub fn cmd_atr_verify(a: &AtrVerifyArgs) -> ExitCode {
                 url: a.url.as_deref().unwrap_or_default(),
                 nonce: a.nonce.as_deref(),
             },
-            now: a.now,
+            now,
             key: &key,
             iss_aud: &iss_aud,
         };
@@ -128,7 +146,7 @@ pub fn cmd_atr_verify(a: &AtrVerifyArgs) -> ExitCode {
         if !a.dpop.is_empty() || a.method.is_some() || a.url.is_some() || a.nonce.is_some() {
             return usage("--dpop, --method, --url and --nonce need --profile atr-jwt-dpop");
         }
-        atr::verify_atr(&authorization, &key, &iss_aud, a.now)
+        atr::verify_atr(&authorization, &key, &iss_aud, now)
             .map(|claims| atr::BoundIdentity { claims, jkt: None })
             .map_err(|e| (e.code(), e.to_string()))
     };
@@ -139,13 +157,13 @@ pub fn cmd_atr_verify(a: &AtrVerifyArgs) -> ExitCode {
                 if let (Some(jkt), Some(f)) = (jkt.as_ref(), fields.as_object_mut()) {
                     f.insert("jkt".into(), json!(jkt));
                 }
-                println!("{}", accepted_json(fields));
+                say!("{}", accepted_json(fields));
             } else {
-                println!("valid: token accepted");
-                println!("sub: {}", c.sub.escape_debug());
-                println!("jti: {}", c.jti.escape_debug());
+                say!("valid: token accepted");
+                say!("sub: {}", printable(&c.sub));
+                say!("jti: {}", printable(&c.jti));
                 if let Some(jkt) = jkt {
-                    println!("bound to jkt: {jkt}");
+                    say!("bound to jkt: {}", printable(&jkt));
                 }
             }
             ExitCode::SUCCESS

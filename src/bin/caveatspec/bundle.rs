@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 
 use caveatspec::vectors::{self, VectorFile, FORMAT_VERSION, SCHEMA, SHIPPED, SUITE_VERSION};
 
-use crate::output::{usage, EXIT_INVALID};
+use crate::output::{complain, say, usage, EXIT_INVALID};
 
 /// `bundle`: write the vector release.
 #[derive(Args)]
@@ -61,12 +61,12 @@ pub fn cmd_bundle(args: &BundleArgs) -> ExitCode {
     let name = format!("caveatspec-vectors-{SUITE_VERSION}");
     match write(&args.out, &name, &entries) {
         Ok(tar_sha256) => {
-            println!("{}", args.out.join(&name).display());
-            println!("{}.tar sha256 {tar_sha256}", args.out.join(&name).display());
+            say!("{}", args.out.join(&name).display());
+            say!("{}.tar sha256 {tar_sha256}", args.out.join(&name).display());
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("caveatspec: {}: {e}", args.out.display());
+            complain(&format!("{}: {e}", args.out.display()));
             ExitCode::from(EXIT_INVALID)
         }
     }

@@ -1,6 +1,6 @@
 //! The vectors: `run` (the reference or an adapter) and `matrix`.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -13,7 +13,7 @@ use caveatspec::adapter::{
 use caveatspec::vectors::{self, Implementation, Reference, VectorFile};
 use caveatspec::Profile;
 
-use crate::output::{usage, EXIT_INVALID};
+use crate::output::{complain, say, say_part, usage, write_stderr, EXIT_INVALID};
 
 /// What `run` and `matrix` exit with, stated in their `--help`.
 const RUN_EXIT: &str = "Exit status: 0 every vector passed (or was unsupported); 1 some vector \
@@ -76,8 +76,8 @@ pub struct MatrixArgs {
     /// The adapter configuration.
     #[arg(long, default_value = "adapters/adapters.json")]
     config: PathBuf,
-    /// Only these adapter ids.
-    #[arg(long, num_args = 1..)]
+    /// Only this adapter id (repeat the flag for each).
+    #[arg(long, value_name = "ID")]
     only: Vec<String>,
     #[command(flatten)]
     patience: Patience,
@@ -112,7 +112,8 @@ impl Progress {
                 let filled = (done * Self::WIDTH)
                     .checked_div(total)
                     .unwrap_or(Self::WIDTH);
-                eprint!(
+                let _ = write!(
+                    std::io::stderr().lock(),
                     "\r{} [{}{}] {done}/{total}{}",
                     self.label,
                     "#".repeat(filled),
@@ -122,7 +123,7 @@ impl Progress {
                 self.last = Instant::now();
             }
         } else if (done % Self::EVERY == 0 && !finished) || self.last.elapsed() >= Self::PERIOD {
-            eprintln!("{}: {done}/{total} vectors", self.label);
+            write_stderr(&format!("{}: {done}/{total} vectors", self.label));
             self.last = Instant::now();
         }
     }
@@ -161,7 +162,7 @@ pub fn run(args: &RunArgs) -> ExitCode {
         None => match reference_entry(&files, args.profile, &categories) {
             Ok(r) => r,
             Err(e) => {
-                eprintln!("caveatspec: {e}");
+                complain(&e.to_string());
                 return ExitCode::from(EXIT_INVALID);
             }
         },
@@ -180,7 +181,7 @@ pub fn run(args: &RunArgs) -> ExitCode {
                     r.vectors,
                 ),
                 Err(e) => {
-                    eprintln!("caveatspec: adapter: {}", printable(&e));
+                    complain(&format!("adapter: {e}"));
                     return ExitCode::from(EXIT_INVALID);
                 }
             }
@@ -188,9 +189,9 @@ pub fn run(args: &RunArgs) -> ExitCode {
     };
     if args.json {
         match serde_json::to_string(&entry) {
-            Ok(j) => println!("{j}"),
+            Ok(j) => say!("{j}"),
             Err(e) => {
-                eprintln!("caveatspec: {e}");
+                complain(&e.to_string());
                 return ExitCode::from(EXIT_INVALID);
             }
         }
@@ -229,7 +230,7 @@ fn reference_entry(
 /// (the last line is `N passed, M failed`). Adapter-supplied text is shown with its control
 /// characters escaped.
 fn print_text(entry: &ImplEntry, vectors: &[VectorReport]) {
-    println!(
+    say!(
         "{} {} ({}, {} profile)",
         printable(&entry.name),
         printable(&entry.version),
@@ -251,7 +252,7 @@ fn print_text(entry: &ImplEntry, vectors: &[VectorReport]) {
         } else {
             String::new()
         };
-        println!(
+        say!(
             "{tag} {}{profile} ({}): {}",
             v.id,
             class.label(),
@@ -259,20 +260,25 @@ fn print_text(entry: &ImplEntry, vectors: &[VectorReport]) {
         );
     }
     for c in &entry.cells {
-        println!(
+        say!(
             "{:<18} {:>4} passed, {:>3} failed, {:>3} unsupported, {:>3} crashed",
-            c.category, c.passed, c.failed, c.unsupported, c.crashed
+            c.category,
+            c.passed,
+            c.failed,
+            c.unsupported,
+            c.crashed
         );
     }
     let classes = entry.classes.summary();
     if !classes.is_empty() {
-        println!("by class: {classes}");
+        say!("by class: {classes}");
     }
-    println!(
+    say!(
         "{} unsupported, {} crashed",
-        entry.unsupported, entry.crashed
+        entry.unsupported,
+        entry.crashed
     );
-    println!(
+    say!(
         "{} passed, {} failed",
         entry.passed,
         entry.failed + entry.crashed
@@ -331,7 +337,7 @@ pub fn matrix(args: &MatrixArgs) -> ExitCode {
         if let Some(var) = &a.requires_env {
             if std::env::var_os(var).is_none_or(|v| v.is_empty()) {
                 let reason = format!("{var} is not set (optional adapter)");
-                eprintln!("skipped {}: {reason}", a.id);
+                write_stderr(&format!("skipped {}: {reason}", printable(&a.id)));
                 m.skipped.push(Skipped { id: a.id, reason });
                 continue;
             }
@@ -349,7 +355,7 @@ pub fn matrix(args: &MatrixArgs) -> ExitCode {
             Ok(r) => ImplEntry::from_report(&a.id, &r, &categories),
             Err(e) => ImplEntry::broken(&a.id, e, &per_category),
         };
-        eprintln!(
+        write_stderr(&format!(
             "{}: {} passed, {} failed ({} accepts invalid), {} unsupported, {} crashed{}",
             printable(&a.id),
             entry.passed,
@@ -362,14 +368,14 @@ pub fn matrix(args: &MatrixArgs) -> ExitCode {
                 .as_deref()
                 .map(|e| format!(" ({})", printable(e)))
                 .unwrap_or_default()
-        );
+        ));
         m.implementations.push(entry);
     }
     if let Err(e) = adapter::write_matrix(&m, out) {
-        eprintln!("caveatspec: {}: {e}", out.display());
+        complain(&format!("{}: {e}", out.display()));
         return ExitCode::from(EXIT_INVALID);
     }
-    print!(
+    say_part!(
         "{}",
         std::fs::read_to_string(out.join("matrix.md"))
             .unwrap_or_default()
@@ -378,7 +384,7 @@ pub fn matrix(args: &MatrixArgs) -> ExitCode {
             .collect::<Vec<_>>()
             .join("\n")
     );
-    println!();
+    say!();
     if m.implementations.iter().any(|i| i.error.is_some()) {
         ExitCode::from(EXIT_INVALID)
     } else {

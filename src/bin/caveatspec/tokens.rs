@@ -2,7 +2,10 @@
 
 use std::process::ExitCode;
 
-use clap::Args;
+use std::path::PathBuf;
+
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::{ArgAction, Args};
 use serde_json::json;
 
 use caveatspec::attenuate::{self, Restrictions};
@@ -15,25 +18,67 @@ use caveatspec::vectors;
 use caveatspec::verify::{self, Issued, Owner, Project, Request};
 use caveatspec::Profile;
 
-use crate::output::{accepted_json, refused, usage, EXIT_INVALID};
+use crate::input::SecretSources;
+use crate::output::{
+    accepted_json, fail, printable, redacted, refused, say, usage, warn, EXIT_INVALID, EXIT_USAGE,
+};
+use crate::when;
+
+/// Where the root key of `mint` and `verify` comes from.
+#[derive(Args)]
+pub struct RootKeyArgs {
+    /// The root key, hex. Every user can read it in the process list: prefer --key-file or
+    /// CAVEATSPEC_KEY_HEX (exactly one of the three).
+    #[arg(long, value_name = "HEX")]
+    key_hex: Option<String>,
+    /// A file holding the root key in hex (one trailing line ending removed).
+    #[arg(long, value_name = "FILE")]
+    key_file: Option<PathBuf>,
+}
+
+/// The environment variable that may hold the root key, hex.
+pub const KEY_HEX_ENV: &str = "CAVEATSPEC_KEY_HEX";
+
+impl RootKeyArgs {
+    /// The key's bytes from its one source, or the error that ends the command.
+    fn key(&self) -> Result<Vec<u8>, ExitCode> {
+        let sources = SecretSources {
+            what: "the root key",
+            flag: "--key-hex",
+            value: self.key_hex.as_deref(),
+            file_flag: "--key-file",
+            file: self.key_file.as_deref(),
+            env: KEY_HEX_ENV,
+        };
+        match sources.read() {
+            Ok(Some(hex)) => {
+                vectors::decode_hex(&hex).map_err(|_| usage("the root key is not hex"))
+            }
+            Ok(None) => Err(usage(&format!(
+                "the root key is needed: give --key-hex, --key-file or {KEY_HEX_ENV}"
+            ))),
+            Err(e) => Err(e.fail()),
+        }
+    }
+}
 
 #[derive(Args)]
 pub struct RestrictionArgs {
-    /// Only for these projects (display or normalized names).
-    #[arg(long = "project", value_name = "NAME", num_args = 1..)]
+    /// Only for this project, display or normalized name (repeat for each).
+    #[arg(long = "project", value_name = "NAME", action = ArgAction::Append)]
     projects: Vec<String>,
-    /// Only for these project ids.
-    #[arg(long = "project-id", value_name = "ID", num_args = 1..)]
+    /// Only for this project id (repeat for each).
+    #[arg(long = "project-id", value_name = "ID", action = ArgAction::Append)]
     project_ids: Vec<String>,
     /// Only for this user id.
-    #[arg(long)]
+    #[arg(long, value_name = "ID")]
     user_id: Option<String>,
-    /// Not valid before this Unix time.
-    #[arg(long)]
-    not_before: Option<i64>,
-    /// Not valid at or after this Unix time.
-    #[arg(long)]
-    not_after: Option<i64>,
+    /// Not valid before this time (Unix seconds, RFC 3339, `now`, or +30d, -5m, …).
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
+    not_before: Option<String>,
+    /// Not valid at or after this time (same forms as --not-before).
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
+    not_after: Option<String>,
     /// Only with a DPoP proof by the key with this RFC 7638 thumbprint (strict profile only:
     /// PyPI refuses such a token).
     #[arg(long, value_name = "J")]
@@ -41,28 +86,76 @@ pub struct RestrictionArgs {
 }
 
 impl RestrictionArgs {
-    fn restrictions(&self) -> Restrictions {
-        Restrictions {
-            not_before: self.not_before,
-            not_after: self.not_after,
+    fn restrictions(&self) -> Result<Restrictions, ExitCode> {
+        let time = |flag: &str, text: &Option<String>| {
+            text.as_deref()
+                .map(|t| when::parse(flag, t))
+                .transpose()
+                .map_err(|e| e.fail())
+        };
+        if self.bind_jkt.is_some() {
+            warn("--bind-jkt writes caveat [5, jkt], which PyPI refuses (unknown tag): only a strict verifier accepts the token");
+        }
+        Ok(Restrictions {
+            not_before: time("--not-before", &self.not_before)?,
+            not_after: time("--not-after", &self.not_after)?,
             project_names: (!self.projects.is_empty()).then(|| self.projects.clone()),
             project_ids: (!self.project_ids.is_empty()).then(|| self.project_ids.clone()),
             user_id: self.user_id.clone(),
             bind_jkt: self.bind_jkt.clone(),
-        }
+        })
     }
+}
+
+#[derive(Args)]
+pub struct InspectArgs {
+    /// The token, or `-` to read it from standard input.
+    pub token: String,
+    /// Date the expiry warnings at this time (Unix seconds, RFC 3339, `now`, +30d, …;
+    /// default: now).
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
+    now: Option<String>,
+    /// Print JSON: each caveat's kind and fields as well as its meaning in words.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+pub struct RestrictArgs {
+    /// The token, or `-` to read it from standard input.
+    pub token: String,
+    #[command(flatten)]
+    restrictions: RestrictionArgs,
+}
+
+#[derive(Args)]
+pub struct MintArgs {
+    #[command(flatten)]
+    key: RootKeyArgs,
+    /// Identifier (PyPI uses the token's database UUID).
+    #[arg(long)]
+    identifier: String,
+    /// Location.
+    #[arg(long, default_value = "pypi.org")]
+    location: String,
+    #[command(flatten)]
+    restrictions: RestrictionArgs,
+}
+
+/// The two profiles, for `--profile`: their names listed once in `--help`.
+fn profile_parser() -> impl clap::builder::TypedValueParser<Value = Profile> {
+    PossibleValuesParser::new(Profile::ALL.map(Profile::name)).try_map(|s| s.parse::<Profile>())
 }
 
 #[derive(Args)]
 pub struct VerifyArgs {
     /// The token, or `-` to read it from standard input.
     pub token: String,
-    /// The token's root key, hex.
-    #[arg(long)]
-    key_hex: String,
-    /// The request's Unix time.
-    #[arg(long)]
-    now: i64,
+    #[command(flatten)]
+    key: RootKeyArgs,
+    /// The request's time (Unix seconds, RFC 3339, `now`, +30d, -5m, …; default: now).
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
+    now: Option<String>,
     /// The project's display name (its normalized name is derived as PyPI does).
     #[arg(long)]
     project: Option<String>,
@@ -75,11 +168,11 @@ pub struct VerifyArgs {
     /// The token's owner, a Trusted Publisher.
     #[arg(long, conflicts_with = "user_id")]
     publisher_id: Option<String>,
-    /// A project registered to the publisher (repeatable).
-    #[arg(long = "publisher-project-id", requires = "publisher_id")]
+    /// A project registered to the publisher (repeat for each).
+    #[arg(long = "publisher-project-id", value_name = "ID", requires = "publisher_id", action = ArgAction::Append)]
     publisher_project_ids: Vec<String>,
-    /// A caveat PyPI stored when it issued the token (JSON, repeatable, in order).
-    #[arg(long = "issued-caveat")]
+    /// A caveat PyPI stored when it issued the token (JSON; repeat for each, in order).
+    #[arg(long = "issued-caveat", value_name = "JSON", action = ArgAction::Append)]
     issued_caveats: Vec<String>,
     /// The thumbprint of the key of a DPoP proof, already checked with `dpop verify
     /// --access-token` against this token, presented with the request.
@@ -99,89 +192,93 @@ pub struct VerifyArgs {
     /// The nonce the server requires (with --dpop).
     #[arg(long, value_name = "N", requires = "dpop")]
     nonce: Option<String>,
-    /// Profile (default: warehouse).
-    #[arg(long, default_value = "warehouse")]
+    /// The verifier it is held to.
+    #[arg(long, default_value = "warehouse", value_parser = profile_parser())]
     profile: Profile,
     /// Print `{"valid", "codes", "message"}` (and `jkt` when a --dpop proof was checked).
     #[arg(long)]
     json: bool,
 }
 
-pub fn cmd_inspect(token_text: &str, now: Option<i64>, as_json: bool) -> ExitCode {
-    let now = now.or_else(|| {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .ok()
-            .and_then(|d| i64::try_from(d.as_secs()).ok())
-    });
+pub fn cmd_inspect(token_text: &str, a: &InspectArgs) -> ExitCode {
+    let now = match a
+        .now
+        .as_deref()
+        .map(|t| when::parse("--now", t))
+        .transpose()
+    {
+        Ok(now) => now.or_else(|| when::current().ok()),
+        Err(e) => return e.fail(),
+    };
     let report = match inspect::inspect(token_text, now) {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("caveatspec: {e}");
-            return ExitCode::from(EXIT_INVALID);
-        }
+        Err(e) => return fail(EXIT_INVALID, e.code(), &e.to_string()),
     };
-    if as_json {
-        println!(
+    if a.json {
+        say!(
             "{}",
             serde_json::to_string_pretty(&report).unwrap_or_default()
         );
         return ExitCode::SUCCESS;
     }
-    println!("format:     macaroon V{}", report.version);
-    println!(
+    say!("format:     macaroon V{}", report.version);
+    say!(
         "location:   {}",
-        report.location.as_deref().unwrap_or("(none)")
+        printable(report.location.as_deref().unwrap_or("(none)"))
     );
-    println!("identifier: {}", report.identifier);
+    say!("identifier: {}", printable(&report.identifier));
     if report.caveats.is_empty() {
-        println!("caveats:    none (the token is as wide as its owner's rights)");
+        say!("caveats:    none (the token is as wide as its owner's rights)");
     }
     for (i, c) in report.caveats.iter().enumerate() {
-        println!("caveat {}:   {}", i + 1, c.raw);
+        say!("caveat {}:   {}", i + 1, printable(&c.raw));
         match &c.meaning {
-            Some(m) => println!("            {m}"),
-            None => println!("            (unreadable)"),
+            Some(m) => say!("            {}", printable(m)),
+            None => say!("            (unreadable)"),
         }
         for w in &c.warnings {
-            println!("            warning: {w}");
+            say!("            warning: {}", printable(w));
         }
     }
     for w in &report.warnings {
-        println!("warning:    {w}");
+        say!("warning:    {}", printable(w));
     }
     ExitCode::SUCCESS
 }
 
-pub fn cmd_restrict(token_text: &str, args: &RestrictionArgs) -> ExitCode {
-    match attenuate::restrict(token_text, &args.restrictions()) {
+pub fn cmd_restrict(token_text: &str, a: &RestrictArgs) -> ExitCode {
+    let restrictions = match a.restrictions.restrictions() {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    match attenuate::restrict(token_text, &restrictions) {
         Ok((t, _)) => {
-            println!("{t}");
+            say!("{t}");
             ExitCode::SUCCESS
         }
         Err(e @ attenuate::AttenuateError::Token(_)) => {
-            eprintln!("caveatspec: {e}");
-            ExitCode::from(EXIT_INVALID)
+            fail(EXIT_INVALID, e.code(), &e.to_string())
         }
-        Err(e) => usage(&e.to_string()),
+        Err(e) => fail(EXIT_USAGE, e.code(), &e.to_string()),
     }
 }
 
-pub fn cmd_mint(
-    key_hex: &str,
-    identifier: &str,
-    location: &str,
-    args: &RestrictionArgs,
-) -> ExitCode {
-    let Ok(key) = vectors::decode_hex(key_hex) else {
-        return usage("--key-hex is not hex");
+pub fn cmd_mint(a: &MintArgs) -> ExitCode {
+    // One after the other: each failure is written as it happens, so only the first runs.
+    let key = match a.key.key() {
+        Ok(k) => k,
+        Err(code) => return code,
     };
-    match attenuate::mint(&key, identifier, location, &args.restrictions()) {
+    let restrictions = match a.restrictions.restrictions() {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    match attenuate::mint(&key, &a.identifier, &a.location, &restrictions) {
         Ok((t, _)) => {
-            println!("{t}");
+            say!("{t}");
             ExitCode::SUCCESS
         }
-        Err(e) => usage(&e.to_string()),
+        Err(e) => fail(EXIT_USAGE, e.code(), &e.to_string()),
     }
 }
 
@@ -200,8 +297,13 @@ fn token_identifier(token_text: &str) -> String {
 }
 
 pub fn cmd_verify(token_text: &str, a: &VerifyArgs) -> ExitCode {
-    let Ok(key) = vectors::decode_hex(&a.key_hex) else {
-        return usage("--key-hex is not hex");
+    let key = match a.key.key() {
+        Ok(k) => k,
+        Err(code) => return code,
+    };
+    let now = match when::parse_or_now("--now", a.now.as_deref()) {
+        Ok(t) => t,
+        Err(e) => return e.fail(),
     };
     if a.project_id.is_some() && a.project.is_none() {
         return usage("--project-id needs --project (the display name)");
@@ -225,7 +327,7 @@ pub fn cmd_verify(token_text: &str, a: &VerifyArgs) -> ExitCode {
         stored_caveats: &stored,
     };
     let request = Request {
-        now: a.now,
+        now,
         project: a.project.as_deref().map(|name| Project {
             name,
             id: a.project_id.as_deref().unwrap_or(""),
@@ -239,27 +341,29 @@ pub fn cmd_verify(token_text: &str, a: &VerifyArgs) -> ExitCode {
         return verify_presented(token_text, proof, a, &issued, request);
     }
     let v = verify::verify(token_text, &issued, &request, a.profile);
+    // PyPI's message can quote the token's caveats: redacted, and escaped for people.
+    let message = v.message.as_deref().map(redacted);
     if a.json {
-        println!(
+        say!(
             "{}",
-            json!({"valid": v.valid, "codes": v.codes(), "message": v.message})
+            json!({"valid": v.valid, "codes": v.codes(), "message": message})
         );
     } else if v.valid {
-        println!(
-            "valid: {}",
-            v.message.as_deref().unwrap_or("signature and caveats OK")
-        );
+        let message = message.as_deref().unwrap_or("signature and caveats OK");
+        say!("valid: {}", printable(message));
     } else {
-        println!("invalid: {}", v.message.as_deref().unwrap_or("refused"));
-        for f in &v.failures {
-            println!("  {}", f.code);
+        say!(
+            "invalid: {}",
+            printable(message.as_deref().unwrap_or("refused"))
+        );
+        for code in v.codes() {
+            say!("  {code}");
         }
     }
-    if v.valid {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(EXIT_INVALID)
+    if !v.valid {
+        return ExitCode::from(EXIT_INVALID);
     }
+    ExitCode::SUCCESS
 }
 
 /// `verify --dpop`: the token as `Authorization: DPoP <token>` with one proof, one request.
@@ -287,10 +391,10 @@ fn verify_presented(
         Ok(jkt) => {
             let jkt = jkt.unwrap_or_default();
             if a.json {
-                println!("{}", accepted_json(json!({ "jkt": jkt })));
+                say!("{}", accepted_json(json!({ "jkt": jkt })));
             } else {
-                println!("valid: token and proof accepted");
-                println!("bound to jkt: {jkt}");
+                say!("valid: token and proof accepted");
+                say!("bound to jkt: {}", printable(&jkt));
             }
             ExitCode::SUCCESS
         }

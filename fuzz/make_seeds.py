@@ -60,7 +60,7 @@ RFC8037_X = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"
 NONCE = "eyJ7S_zG.eyJH0-Z.HX4w-7v"
 RESOURCE_URL = "https://resource.example.org/protectedresource"
 
-# Selector bits of the dpop target (src/fuzzing/dpop.rs): request in bits 0-1, then access
+# Selector bits of the dpop target (crates/fuzzing/src/dpop.rs): request in bits 0-1, then access
 # token, nonce, bound key, and the mode in bits 5-6.
 TOKEN, NONCE_BIT, JKT = 4, 8, 16
 JSON_MODE, SIGNED_MODE = 0x20, 0x40
@@ -131,7 +131,7 @@ def dpop_seeds():
     return seeds
 
 
-# Selector bits of the atr target (src/fuzzing/atr.rs): key in bits 0-1, clock in bits 2-3,
+# Selector bits of the atr target (crates/fuzzing/src/atr.rs): key in bits 0-1, clock in bits 2-3,
 # the mode in bits 4-5, the empty issuer in bit 6, the length-limit check in bit 7.
 ATR_KEY_BYTES, ATR_EMPTY_KEY, ATR_LONG_KEY = 1, 2, 3
 ATR_LATER, ATR_MIN_CLOCK, ATR_MAX_CLOCK = 4, 8, 12
@@ -193,7 +193,7 @@ def atr_seeds(vectors):
     return seeds
 
 
-# Selector bits of the presented target (src/fuzzing/presented.rs): the PyPI format in bit 0, built
+# Selector bits of the presented target (crates/fuzzing/src/presented.rs): the PyPI format in bit 0, built
 # fields in bit 1, the Bearer scheme in bit 2 (built), the number of DPoP fields in bits 3-4
 # (built), the clock 301 s later in bit 5.
 PRESENTED_PYPI, PRESENTED_BUILT, PRESENTED_BEARER, PRESENTED_LATER = 1, 2, 4, 0x20
@@ -345,7 +345,7 @@ class Arbitrary:
         return front + b"".join(reversed(tail))
 
 
-# The verify target's pools (src/fuzzing/verify.rs) and the base of its clock.
+# The verify target's pools (crates/fuzzing/src/verify.rs) and the base of its clock.
 VERIFY_BASE = 1700000000
 VERIFY_NAMES = ["Sample.Project", "sampleproject", "other", "a_b-c", "x"]
 VERIFY_IDS = ["0d6b6a8e-2f0c-4f8e-8a3b-5b7e1c9d2a41", "1e7c7b9f-3a1d-4a9f-9b4c-6c8f2d0e3b52"]
@@ -360,7 +360,7 @@ PROOF_NONE, PROOF_KEY, PROOF_BOUND = 0, 1, 2
 
 
 def verify_case(caveats, stored, now, project, user, wrong_key, bindings, proof):
-    """A VerifyCase (src/fuzzing/verify.rs) as the bytes that decode to it: caveats and
+    """A VerifyCase (crates/fuzzing/src/verify.rs) as the bytes that decode to it: caveats and
     stored caveats as raw text, the clock as an offset, `project` a (name, id) pair or None,
     `user` the owner (None: nobody), `bindings` indices into VERIFY_JKTS, `proof` a
     (ProofSpec variant, index) pair."""

@@ -31,7 +31,7 @@ def report(name: str, errors: list) -> bool:
 
 
 def check_codes() -> int:
-    """The error-code registry; its consistency with the vectors is tests/codes.rs's job."""
+    """The error-code registry; its consistency with the vectors is crates/conformance/tests/codes.rs's job."""
     validator = validator_for("spec", "codes.schema.json")
     with open(os.path.join(ROOT, "spec", "codes.json")) as f:
         doc = json.load(f)

@@ -1,6 +1,6 @@
 #![no_main]
-//! The `atr` target; its body is `caveatspec::fuzzing`, which `cargo test` replays.
+//! The `atr` target; its body is `caveatspec_fuzzing`, which `cargo test` replays.
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    caveatspec::fuzzing::run("atr", data);
+    caveatspec_fuzzing::run("atr", data);
 });

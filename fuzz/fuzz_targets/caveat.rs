@@ -1,6 +1,6 @@
 #![no_main]
-//! The `caveat` target; its body is `caveatspec::fuzzing`, which `cargo test` replays.
+//! The `caveat` target; its body is `caveatspec_fuzzing`, which `cargo test` replays.
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    caveatspec::fuzzing::run("caveat", data);
+    caveatspec_fuzzing::run("caveat", data);
 });

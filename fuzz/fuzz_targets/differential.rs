@@ -1,6 +1,6 @@
 #![no_main]
-//! The `differential` target; its body is `caveatspec::fuzzing`, which `cargo test` replays.
+//! The `differential` target; its body is `caveatspec_fuzzing`, which `cargo test` replays.
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    caveatspec::fuzzing::run("differential", data);
+    caveatspec_fuzzing::run("differential", data);
 });

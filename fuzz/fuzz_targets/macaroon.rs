@@ -1,6 +1,6 @@
 #![no_main]
-//! The `macaroon` target; its body is `caveatspec::fuzzing`, which `cargo test` replays.
+//! The `macaroon` target; its body is `caveatspec_fuzzing`, which `cargo test` replays.
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    caveatspec::fuzzing::run("macaroon", data);
+    caveatspec_fuzzing::run("macaroon", data);
 });

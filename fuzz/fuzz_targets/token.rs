@@ -1,6 +1,6 @@
 #![no_main]
-//! The `token` target; its body is `caveatspec::fuzzing`, which `cargo test` replays.
+//! The `token` target; its body is `caveatspec_fuzzing`, which `cargo test` replays.
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    caveatspec::fuzzing::run("token", data);
+    caveatspec_fuzzing::run("token", data);
 });

@@ -1,5 +1,5 @@
 """The expectations of the DPoP vectors: RFC 9449 §4.3 proof checking and RFC 7638 thumbprints,
-written from the RFCs and the decisions of spec/SPEC.md (listed in src/dpop/mod.rs), on Python's
+written from the RFCs and the decisions of spec/SPEC.md (listed in crates/caveatspec/src/dpop/mod.rs), on Python's
 `cryptography`. It shares no code with the Rust reference; the vectors are where the two meet.
 
 Every check returns one error code; the first failing check decides it, in the documented

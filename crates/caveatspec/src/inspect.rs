@@ -122,6 +122,7 @@ impl Restriction {
 
 /// Why a token could not be inspected at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum InspectError {
     /// Not a `pypi-` token, or not base64.
     #[error("not a PyPI token ({0})")]

@@ -48,8 +48,8 @@ pub struct AtrVerifyArgs {
     now: Option<String>,
     /// Which verifier (the DPoP one needs --method and --url, and --dpop for each DPoP field
     /// of the request).
-    #[arg(long, value_enum, default_value_t = AtrProfile::AtrJwt)]
-    profile: AtrProfile,
+    #[arg(long, value_enum, default_value_t = AtrVerifier::AtrJwt)]
+    profile: AtrVerifier,
     /// A DPoP field of the request (repeat it for each; atr-jwt-dpop only).
     #[arg(long, value_name = "PROOF", action = ArgAction::Append)]
     dpop: Vec<String>,
@@ -70,7 +70,7 @@ pub struct AtrVerifyArgs {
 
 /// Which ATR verifier `atr verify` is.
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum AtrProfile {
+enum AtrVerifier {
     /// The Bearer token alone, as ATR checks it today (SPEC §10.6).
     AtrJwt,
     /// The token bound to a key by `cnf.jkt`, presented as `DPoP <jwt>` with a proof (SPEC
@@ -122,7 +122,7 @@ pub fn cmd_atr_verify(a: &AtrVerifyArgs) -> ExitCode {
         (None, Some(x)) => x.clone(),
         (None, None) => return usage("give --host or --iss-aud"),
     };
-    let verdict = if a.profile == AtrProfile::AtrJwtDpop {
+    let verdict = if a.profile == AtrVerifier::AtrJwtDpop {
         if a.dpop.is_empty() && a.nonce.is_some() {
             return usage("--nonce needs a --dpop proof to check it against");
         }

@@ -13,6 +13,7 @@ pub const INPUT_LIMIT: usize = 1 << 20;
 
 /// Why an input could not be read. No variant holds any of the input's content.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum InputError {
     #[error("{what} does not exist")]
     Missing { what: String },

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use caveatspec_cli::adapter::{run_adapter, FailureClass, RunOptions, Verdict};
+use caveatspec_cli::adapter::{run_adapter, FailureClass, Judgement, RunOptions};
 use caveatspec_vectors::{self as vectors, Kind, VectorFile};
 use serde_json::Value;
 
@@ -47,7 +47,7 @@ fn reference_through_the_protocol_passes_every_vector() {
         let bad: Vec<_> = r
             .vectors
             .iter()
-            .filter(|v| v.verdict != Verdict::Passed)
+            .filter(|v| v.verdict != Judgement::Passed)
             .collect();
         assert!(bad.is_empty(), "{profile}: {bad:?}");
         assert_eq!(r.vectors.len(), total);
@@ -66,7 +66,7 @@ fn garbage_is_reported_per_vector_and_the_run_goes_on() {
     for v in &r.vectors {
         assert!(
             undeclared(v.kind, &v.verdict)
-                || matches!(&v.verdict, Verdict::Crashed { why } if why.starts_with("garbage output")),
+                || matches!(&v.verdict, Judgement::Crashed { why } if why.starts_with("garbage output")),
             "{v:?}"
         );
     }
@@ -74,7 +74,7 @@ fn garbage_is_reported_per_vector_and_the_run_goes_on() {
 
 /// The HELLO above declares the macaroon kinds only: the others are never sent and count as
 /// unsupported.
-fn undeclared(kind: Kind, verdict: &Verdict) -> bool {
+fn undeclared(kind: Kind, verdict: &Judgement) -> bool {
     matches!(
         kind,
         Kind::DpopProof
@@ -82,7 +82,7 @@ fn undeclared(kind: Kind, verdict: &Verdict) -> bool {
             | Kind::AtrJwt
             | Kind::AtrDpopRequest
             | Kind::MacaroonDpopRequest
-    ) && matches!(verdict, Verdict::Unsupported { .. })
+    ) && matches!(verdict, Judgement::Unsupported { .. })
 }
 
 #[test]
@@ -95,7 +95,7 @@ fn a_crashing_adapter_is_restarted_for_each_vector() {
     for v in &r.vectors {
         assert!(
             undeclared(v.kind, &v.verdict)
-                || matches!(&v.verdict, Verdict::Crashed { why } if why.contains("exited")),
+                || matches!(&v.verdict, Judgement::Crashed { why } if why.contains("exited")),
             "{v:?}"
         );
     }
@@ -110,7 +110,7 @@ fn a_hanging_adapter_times_out_per_vector() {
     assert_eq!(r.vectors.len(), 2);
     for v in &r.vectors {
         assert!(
-            matches!(&v.verdict, Verdict::Crashed { why } if why.contains("hung")),
+            matches!(&v.verdict, Judgement::Crashed { why } if why.contains("hung")),
             "{v:?}"
         );
     }
@@ -146,7 +146,7 @@ fn echoed_tokens_and_keys_never_reach_the_report() {
         }
     }
     for v in &r.vectors {
-        if let Verdict::Failed { class, why } = &v.verdict {
+        if let Judgement::Failed { class, why } = &v.verdict {
             failed += 1;
             assert_eq!(*class, FailureClass::RefusesValid, "{why}");
             assert!(why.contains("expected valid"), "{why}");

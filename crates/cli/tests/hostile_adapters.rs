@@ -12,8 +12,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use caveatspec_cli::adapter::{
-    run_adapter, secret_fields, write_matrix, AdapterReport, FailureClass, ImplEntry, Matrix,
-    RunOptions, Verdict,
+    run_adapter, secret_fields, write_matrix, AdapterReport, FailureClass, ImplEntry, Judgement,
+    Matrix, RunOptions,
 };
 use caveatspec_vectors::{self as vectors, Kind, VectorFile};
 
@@ -117,8 +117,8 @@ fn assert_no_survivors(pid_file: &Path, starts: usize) {
     }
 }
 
-fn crashed_with(v: &Verdict, words: &str) -> bool {
-    matches!(v, Verdict::Crashed { why } if why.contains(words))
+fn crashed_with(v: &Judgement, words: &str) -> bool {
+    matches!(v, Judgement::Crashed { why } if why.contains(words))
 }
 
 /// dash does not exec the last command of `sh -c`: killing the shell alone would leave the
@@ -164,7 +164,7 @@ fn forked_children_end_with_their_adapter() {
     assert!(
         r.vectors
             .iter()
-            .all(|v| matches!(v.verdict, Verdict::Unsupported { .. })),
+            .all(|v| matches!(v.verdict, Judgement::Unsupported { .. })),
         "{r:?}"
     );
     assert_no_survivors(&pids, 1);

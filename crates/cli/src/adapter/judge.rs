@@ -59,7 +59,7 @@ impl FailureClass {
 /// What became of one vector.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "result", rename_all = "snake_case")]
-pub enum Verdict {
+pub enum Judgement {
     /// Agreed with the expectation.
     Passed,
     /// Disagreed: how, and what it did instead (secrets redacted).
@@ -81,29 +81,29 @@ pub enum Verdict {
     },
 }
 
-impl Verdict {
+impl Judgement {
     /// The failure class, for a failed or crashed vector.
     pub fn class(&self) -> Option<FailureClass> {
         match self {
-            Verdict::Failed { class, .. } => Some(*class),
-            Verdict::Crashed { .. } => Some(FailureClass::Crashed),
-            Verdict::Passed | Verdict::Unsupported { .. } => None,
+            Judgement::Failed { class, .. } => Some(*class),
+            Judgement::Crashed { .. } => Some(FailureClass::Crashed),
+            Judgement::Passed | Judgement::Unsupported { .. } => None,
         }
     }
 
     /// The reason given, if any.
     pub fn why(&self) -> Option<&str> {
         match self {
-            Verdict::Failed { why, .. }
-            | Verdict::Unsupported { why }
-            | Verdict::Crashed { why } => Some(why),
-            Verdict::Passed => None,
+            Judgement::Failed { why, .. }
+            | Judgement::Unsupported { why }
+            | Judgement::Crashed { why } => Some(why),
+            Judgement::Passed => None,
         }
     }
 
     /// A crash, with its reason redacted and bounded.
-    pub(crate) fn crashed(why: &str, secrets: &Secrets) -> Verdict {
-        Verdict::Crashed {
+    pub(crate) fn crashed(why: &str, secrets: &Secrets) -> Judgement {
+        Judgement::Crashed {
             why: shown(why, secrets),
         }
     }
@@ -134,8 +134,8 @@ pub(crate) fn judge(
     profile: Profile,
     claims: Claims,
     secrets: &Secrets,
-) -> Verdict {
-    let failed = |class, why: String| Verdict::Failed {
+) -> Judgement {
+    let failed = |class, why: String| Judgement::Failed {
         class,
         why: shown(&why, secrets),
     };
@@ -196,7 +196,7 @@ pub(crate) fn judge(
             }
         }
     }
-    Verdict::Passed
+    Judgement::Passed
 }
 
 /// How two values of field `k` differ. When either holds a secret (a produced token), neither
@@ -256,7 +256,7 @@ pub struct VectorReport {
     /// The profile whose expectation it was held to.
     pub profile: &'static str,
     /// The verdict.
-    pub verdict: Verdict,
+    pub verdict: Judgement,
 }
 
 /// Runs every vector of `files` through `imp` in this process, under each of `profiles`
@@ -287,13 +287,13 @@ pub fn run_in_process(
                     expected_for(v, profile),
                     answer(imp, v.kind, &v.input, profile),
                 ) {
-                    (None, _) => Verdict::Unsupported {
+                    (None, _) => Judgement::Unsupported {
                         why: format!("no expectation for profile {profile}"),
                     },
-                    (_, Ok(None)) => Verdict::Unsupported {
+                    (_, Ok(None)) => Judgement::Unsupported {
                         why: format!("{} does not implement {:?}", imp.name(), v.kind),
                     },
-                    (_, Err(e)) => Verdict::crashed(&format!("bad vector input: {e}"), &secrets),
+                    (_, Err(e)) => Judgement::crashed(&format!("bad vector input: {e}"), &secrets),
                     (Some(expected), Ok(Some(got))) => {
                         let got = got.as_object().cloned().unwrap_or_default();
                         judge(expected, &got, profile, claims, &secrets)
@@ -317,7 +317,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn judged(expected: Value, got: Value) -> Verdict {
+    fn judged(expected: Value, got: Value) -> Judgement {
         let claims = Claims {
             codes_when_sent: true,
             messages: false,
@@ -338,7 +338,7 @@ mod tests {
     fn each_kind_of_disagreement_has_its_class() {
         let invalid = json!({"valid": false, "codes": ["a.b"]});
         let valid = json!({"valid": true, "codes": []});
-        let class = |v: Verdict| v.class();
+        let class = |v: Judgement| v.class();
         assert_eq!(
             class(judged(invalid.clone(), json!({"valid": true}))),
             Some(FailureClass::AcceptsInvalid)
@@ -372,7 +372,7 @@ mod tests {
             json!({"valid": true, "token": expected}),
             json!({"valid": true, "token": produced}),
         );
-        let Verdict::Failed {
+        let Judgement::Failed {
             class: FailureClass::WrongValue,
             why,
         } = v

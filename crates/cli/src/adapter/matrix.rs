@@ -126,12 +126,12 @@ pub struct Cell {
     /// Crashed.
     pub crashed: usize,
     /// Every failed or crashed vector.
-    pub failures: Vec<Failure>,
+    pub failures: Vec<FailedVector>,
 }
 
 /// A failed or crashed vector.
 #[derive(Debug, Clone, Serialize)]
-pub struct Failure {
+pub struct FailedVector {
     /// Vector id.
     pub id: String,
     /// The profile it was held to, when the run covers more than one.
@@ -152,9 +152,9 @@ pub struct Classes {
     pub accepts_invalid: usize,
     /// Expected valid, answered invalid.
     pub refuses_valid: usize,
-    /// Verdict right, codes wrong.
+    /// Judgement right, codes wrong.
     pub wrong_codes: usize,
-    /// Verdict and codes right, message wrong.
+    /// Judgement and codes right, message wrong.
     pub wrong_message: usize,
     /// Accepted as expected, produced something else.
     pub wrong_value: usize,
@@ -230,7 +230,7 @@ impl ImplEntry {
             };
             let Some(class) = v.verdict.class() else {
                 match v.verdict {
-                    super::judge::Verdict::Passed => cell.passed += 1,
+                    super::judge::Judgement::Passed => cell.passed += 1,
                     _ => cell.unsupported += 1,
                 }
                 continue;
@@ -243,7 +243,7 @@ impl ImplEntry {
                 cell.failed += 1;
                 "failed"
             };
-            cell.failures.push(Failure {
+            cell.failures.push(FailedVector {
                 id: v.id.clone(),
                 profile: several_profiles.then(|| v.profile.to_owned()),
                 result: result.into(),

@@ -17,9 +17,9 @@ mod secrets;
 mod serve;
 mod text;
 
-pub use judge::{run_in_process, FailureClass, VectorReport, Verdict};
+pub use judge::{run_in_process, FailureClass, Judgement, VectorReport};
 pub use matrix::{
-    load_config, write_matrix, AdapterConfig, Cell, Classes, ConfigFile, Failure, ImplEntry,
+    load_config, write_matrix, AdapterConfig, Cell, Classes, ConfigFile, FailedVector, ImplEntry,
     Matrix, Skipped, Who,
 };
 pub use process::{run_adapter, run_adapter_with_progress, AdapterReport, RunOptions};

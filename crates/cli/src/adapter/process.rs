@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use rustix::process::{kill_process_group, test_kill_process_group, Pid, Signal};
 use serde_json::{json, Map, Value};
 
-use super::judge::{judge, shown, Claims, VectorReport, Verdict};
+use super::judge::{judge, shown, Claims, Judgement, VectorReport};
 use super::protocol::{Hello, Request, Response, PROTOCOL_VERSION};
 use super::redact::Secrets;
 use super::secrets::secrets_of_files;
@@ -461,8 +461,8 @@ struct Session<'a> {
 }
 
 impl Session<'_> {
-    fn one_vector(&mut self, file: &VectorFile, v: &Vector) -> Verdict {
-        let unsupported = |why: String| Verdict::Unsupported { why };
+    fn one_vector(&mut self, file: &VectorFile, v: &Vector) -> Judgement {
+        let unsupported = |why: String| Judgement::Unsupported { why };
         if !self.hello.kinds.contains(&v.kind) {
             return unsupported(format!("{:?} vectors are not declared", v.kind));
         }
@@ -475,7 +475,7 @@ impl Session<'_> {
             return unsupported(format!("no expectation for profile {}", self.profile));
         };
         if let Some(why) = &self.dead {
-            return Verdict::Crashed { why: why.clone() };
+            return Judgement::Crashed { why: why.clone() };
         }
         let mut running = match self.current.take() {
             Some(r) => r,
@@ -483,7 +483,7 @@ impl Session<'_> {
                 Ok(r) => r,
                 Err(why) => {
                     self.dead = Some(why.clone());
-                    return Verdict::Crashed { why };
+                    return Judgement::Crashed { why };
                 }
             },
         };
@@ -498,7 +498,7 @@ impl Session<'_> {
         match serde_json::to_string(&request) {
             Ok(line) => running.send(line),
             Err(e) => {
-                return Verdict::crashed(
+                return Judgement::crashed(
                     &format!("could not encode the request: {e}"),
                     self.secrets,
                 )
@@ -519,7 +519,7 @@ impl Session<'_> {
                 } else {
                     self.hangs = 0;
                 }
-                return Verdict::crashed(&e.text(), self.secrets);
+                return Judgement::crashed(&e.text(), self.secrets);
             }
         };
         self.hangs = 0;
@@ -527,13 +527,13 @@ impl Session<'_> {
             Ok(r) => r,
             // The stream may be out of step now: restart for the next vector.
             Err(_) => {
-                return Verdict::Crashed {
+                return Judgement::Crashed {
                     why: format!("garbage output: {}", snippet(&reply, self.secrets)),
                 }
             }
         };
         if response.ty != "response" || response.id != v.id {
-            return Verdict::Crashed {
+            return Judgement::Crashed {
                 why: format!(
                     "answered {} to request {:?}",
                     snippet(&response.id, self.secrets),
@@ -559,18 +559,18 @@ impl Session<'_> {
     }
 
     /// Compares a response with the expectation, over what the response claims.
-    fn judge(&self, expected: &Value, r: Response) -> Verdict {
+    fn judge(&self, expected: &Value, r: Response) -> Judgement {
         let valid = match r.outcome.as_str() {
             "valid" => true,
             "invalid" => false,
             "unsupported" => {
                 let why = r.message.as_deref().unwrap_or("answered unsupported");
-                return Verdict::Unsupported {
+                return Judgement::Unsupported {
                     why: shown(why, self.secrets),
                 };
             }
             other => {
-                return Verdict::Crashed {
+                return Judgement::Crashed {
                     why: format!("unknown outcome {}", snippet(other, self.secrets)),
                 }
             }

@@ -11,10 +11,14 @@
 //! - [`caveat`]: the caveat grammar (JSON with PyPI's Python semantics, per profile);
 //! - [`verify`]: a token checked against its database row and a request;
 //! - [`attenuate`]: minting and adding caveats;
-//! - [`jose`]: JWKs and their thumbprints, JWS signatures (ES256, EdDSA);
-//! - [`atr`]: the `atr-jwt` profile, Apache Trusted Releases' HS256 API JWTs as PyJWT checks them;
-//! - [`dpop`]: RFC 9449 DPoP proofs checked against a request, and a `jti` replay cache;
+//! - `jose`: JWKs and their thumbprints, JWS signatures (ES256, EdDSA);
+//! - `atr`: the `atr-jwt` profile, Apache Trusted Releases' HS256 API JWTs as PyJWT checks them;
+//! - `dpop`: RFC 9449 DPoP proofs checked against a request, and a `jti` replay cache;
 //! - [`inspect`]: a plain-words description of a token, for people.
+//!
+//! The proof-of-possession layers ([`jose`], [`dpop`], [`atr`] and
+//! [`verify::verify_presented`]) are the default feature `pop`; without it the crate is the
+//! PyPI token layers alone, on `hmac`, `sha2` and `subtle`, with no elliptic-curve code.
 //!
 //! Two [`Profile`]s: `warehouse` is exactly what PyPI accepts today, messages included;
 //! `strict` is what a careful new verifier should accept. The specification (SPEC.md, shipped
@@ -59,12 +63,15 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "pop")]
 pub mod atr;
 pub mod attenuate;
 pub mod caveat;
+#[cfg(feature = "pop")]
 pub mod dpop;
 pub mod encoding;
 pub mod inspect;
+#[cfg(feature = "pop")]
 pub mod jose;
 pub mod macaroon;
 pub mod token;

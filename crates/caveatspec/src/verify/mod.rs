@@ -17,7 +17,9 @@ use crate::macaroon::{self, chain, Version};
 use crate::token;
 use crate::Profile;
 
+#[cfg(feature = "pop")]
 mod presented;
+#[cfg(feature = "pop")]
 pub use presented::{verify_presented, PresentedError, PresentedRequest};
 
 /// The database row PyPI keeps for an issued token.

@@ -15,6 +15,7 @@ use clap::Args;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+use caveatspec::encoding::hex;
 use caveatspec_vectors::{
     self as vectors, VectorFile, FORMAT_VERSION, SCHEMA, SHIPPED, SUITE_VERSION,
 };
@@ -75,7 +76,7 @@ pub fn cmd_bundle(args: &BundleArgs) -> ExitCode {
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
-    vectors::encode_hex(&Sha256::digest(bytes))
+    hex::encode(&Sha256::digest(bytes))
 }
 
 /// The manifest of `files` as released in `entries` (which hold no manifest yet).

@@ -11,12 +11,12 @@ use serde_json::json;
 use caveatspec::attenuate::{self, Restrictions};
 use caveatspec::dpop::presentation::RequestFields;
 use caveatspec::dpop::{self, ReplayCache};
+use caveatspec::encoding::hex;
 use caveatspec::inspect;
 use caveatspec::macaroon;
 use caveatspec::token;
 use caveatspec::verify::{self, Issued, Owner, Project, Request};
 use caveatspec::Profile;
-use caveatspec_vectors as vectors;
 
 use crate::input::SecretSources;
 use crate::output::{
@@ -51,9 +51,7 @@ impl RootKeyArgs {
             env: KEY_HEX_ENV,
         };
         match sources.read() {
-            Ok(Some(hex)) => {
-                vectors::decode_hex(&hex).map_err(|_| usage("the root key is not hex"))
-            }
+            Ok(Some(hex)) => hex::decode(&hex).map_err(|_| usage("the root key is not hex")),
             Ok(None) => Err(usage(&format!(
                 "the root key is needed: give --key-hex, --key-file or {KEY_HEX_ENV}"
             ))),

@@ -98,7 +98,7 @@ fn scaling_cases(files: &[VectorFile]) -> Vec<Case> {
             let project = input.project.as_ref().expect("a project");
             let case = Case {
                 caveats: n,
-                root_key: vectors::decode_hex(&input.key_hex).expect("hex key"),
+                root_key: caveatspec::encoding::hex::decode(&input.key_hex).expect("hex key"),
                 identifier: input.row.identifier.clone(),
                 user_id: user_id.clone(),
                 now: input.now,

@@ -149,6 +149,20 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind this version of the format has, in the order the specification lists them.
+    pub const ALL: [Kind; 10] = [
+        Kind::Decode,
+        Kind::Caveat,
+        Kind::Verify,
+        Kind::Mint,
+        Kind::Restrict,
+        Kind::DpopProof,
+        Kind::JwkThumbprint,
+        Kind::AtrJwt,
+        Kind::AtrDpopRequest,
+        Kind::MacaroonDpopRequest,
+    ];
+
     /// Whether the expectation is given per profile.
     pub fn per_profile(self) -> bool {
         matches!(self, Kind::Decode | Kind::Caveat | Kind::Verify)

@@ -54,18 +54,7 @@ fn every_kind_has_vectors_and_every_per_profile_vector_both_expectations() {
             }
         }
     }
-    for kind in [
-        Kind::Decode,
-        Kind::Caveat,
-        Kind::Verify,
-        Kind::Mint,
-        Kind::Restrict,
-        Kind::DpopProof,
-        Kind::JwkThumbprint,
-        Kind::AtrJwt,
-        Kind::AtrDpopRequest,
-        Kind::MacaroonDpopRequest,
-    ] {
+    for kind in Kind::ALL {
         assert!(
             per_kind.get(&format!("{kind:?}")).copied().unwrap_or(0) > 0,
             "no {kind:?} vectors: {per_kind:?}"

@@ -150,6 +150,12 @@ fn tar_entry(tar: &mut Vec<u8>, path: &str, bytes: &[u8]) -> std::io::Result<()>
             "{path}: a path over 100 bytes does not fit a tar header"
         )));
     }
+    // The size field holds eleven octal digits: 8 GiB and more does not fit.
+    if bytes.len() >= 1 << 33 {
+        return Err(std::io::Error::other(format!(
+            "{path}: a file of 8 GiB or more does not fit a tar header"
+        )));
+    }
     let mut header = [0u8; 512];
     let mut put = |at: usize, field: &[u8]| header[at..at + field.len()].copy_from_slice(field);
     put(0, path.as_bytes());

@@ -17,7 +17,7 @@ mod secrets;
 mod serve;
 mod text;
 
-pub use judge::{run_in_process, FailureClass, Judgement, VectorReport};
+pub use judge::{run_in_process, Answer, FailureClass, Judgement, VectorReport};
 pub use matrix::{
     load_config, write_matrix, AdapterConfig, Cell, Classes, ConfigFile, FailedVector, ImplEntry,
     Matrix, Skipped, Who,

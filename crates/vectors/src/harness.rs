@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use super::runner::{check, CheckResult, Implementation};
-use super::{shipped, LoadError, Vector, VectorFile};
+use super::{shipped, Kind, LoadError, Vector, VectorFile};
 use crate::profile::Profile;
 
 /// The environment variable that narrows a run to some ids.
@@ -207,7 +207,9 @@ impl Suite {
                     } else {
                         &Profile::ALL[..1]
                     };
-                    profiles.iter().map(move |&p| (file, v, p, test_name(v, p)))
+                    profiles
+                        .iter()
+                        .map(move |&p| (file, v, p, test_name(&v.id, v.kind, p)))
                 })
         })
     }
@@ -232,7 +234,7 @@ impl Suite {
         let result = check(imp, v, profile);
         let listed = self
             .expected_failures
-            .get(&test_name(v, profile))
+            .get(&test_name(&v.id, v.kind, profile))
             .or_else(|| self.expected_failures.get(&v.id));
         match (result, listed) {
             (CheckResult::Skip(why), _) => Status::Skipped(why),
@@ -274,11 +276,11 @@ impl Suite {
 
 /// The test name of `v` under `profile`: `<id> [<profile>]` for the kinds with one expectation
 /// per profile, else the id. An expected-failure list names a vector by either.
-pub fn test_name(v: &Vector, profile: Profile) -> String {
-    if v.kind.per_profile() {
-        format!("{} [{profile}]", v.id)
+pub fn test_name(id: &str, kind: Kind, profile: Profile) -> String {
+    if kind.per_profile() {
+        format!("{id} [{profile}]")
     } else {
-        v.id.clone()
+        id.to_owned()
     }
 }
 
@@ -378,7 +380,12 @@ impl ExpectedFailures {
                 .iter()
                 .flat_map(|f| &f.vectors)
                 .filter(|v| v.id == id)
-                .any(|v| id == entry || Profile::ALL.iter().any(|&p| test_name(v, p) == entry))
+                .any(|v| {
+                    id == entry
+                        || Profile::ALL
+                            .iter()
+                            .any(|&p| test_name(&v.id, v.kind, p) == entry)
+                })
         };
         match self.entries.iter().find(|e| !names(&e.name)) {
             Some(e) => Err(ListError {
@@ -394,11 +401,12 @@ impl ExpectedFailures {
         &self.entries
     }
 
-    /// The entry listing `v` under `profile`: its test name first, then its id.
-    pub fn entry_for(&self, v: &Vector, profile: Profile) -> Option<&ListEntry> {
-        let name = test_name(v, profile);
+    /// The entry listing vector `id` (of `kind`) under `profile`: by its test name first,
+    /// then by its id.
+    pub fn entry_for(&self, id: &str, kind: Kind, profile: Profile) -> Option<&ListEntry> {
+        let name = test_name(id, kind, profile);
         let find = |n: &str| self.entries.iter().find(|e| e.name == n);
-        find(&name).or_else(|| find(&v.id))
+        find(&name).or_else(|| find(id))
     }
 }
 

@@ -151,6 +151,9 @@ pub struct FailedVector {
     pub class: FailureClass,
     /// What it did instead (secrets redacted).
     pub why: String,
+    /// Why it is a known failure, when an expected-failure list names it (`run --expect-fail`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
 }
 
 /// Failed and crashed vectors counted by [`FailureClass`].
@@ -265,6 +268,7 @@ impl ImplEntry {
                 result: result.into(),
                 class,
                 why: v.verdict.why().unwrap_or_default().to_owned(),
+                expected: None,
             });
         }
         for (cell, (answered, refused)) in cells.iter_mut().zip(refusals) {

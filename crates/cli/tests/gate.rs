@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use caveatspec_cli::adapter::{run_adapter, write_matrix, ImplEntry, Matrix, RunOptions};
 use caveatspec_vectors::{self as vectors, expected_for, Profile, Vector, VectorFile};
 use serde_json::Value;
 
@@ -473,4 +474,60 @@ fn an_adapter_refusing_everything_is_shown() {
     let v = json(&s.run(&s.adapter("valid"), &["--json"]));
     assert_eq!(v["invalid_without_codes"], 0);
     assert_eq!(v["cells"][0]["refuses_all"], false);
+}
+
+/// The matrix carries both: `invalid_without_codes` and `refuses_all` in matrix.json, a column
+/// and a *refuses all* mark in matrix.md.
+#[test]
+fn the_matrix_shows_an_adapter_refusing_everything() {
+    let s = Scratch::new("matrix");
+    let files = vec![VectorFile::load(&s.dir.join("vectors/verification.json")).expect("loads")];
+    let categories = vec!["verification".to_owned()];
+    let mut m = Matrix {
+        caveatspec: "test".into(),
+        vectors: VECTORS,
+        categories: categories.clone(),
+        implementations: Vec::new(),
+        skipped: Vec::new(),
+    };
+    for (id, outcome) in [("refuser", "invalid"), ("accepter", "valid")] {
+        let report =
+            run_adapter(&s.adapter(outcome), None, &files, RunOptions::default()).expect("runs");
+        m.implementations
+            .push(ImplEntry::from_report(id, &report, &categories));
+    }
+    let out = s.dir.join("matrix");
+    write_matrix(&m, &out).expect("matrix written");
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("matrix.json")).expect("json"))
+            .expect("JSON");
+    let rows = json["implementations"].as_array().expect("rows");
+    assert_eq!(rows[0]["invalid_without_codes"], VECTORS);
+    assert_eq!(rows[0]["cells"][0]["refuses_all"], true);
+    assert_eq!(rows[1]["invalid_without_codes"], 0);
+    assert_eq!(rows[1]["cells"][0]["refuses_all"], false);
+
+    let md = std::fs::read_to_string(out.join("matrix.md")).expect("md");
+    let header = md
+        .lines()
+        .find(|l| l.starts_with("| implementation"))
+        .expect("a header row");
+    let column = header
+        .split('|')
+        .position(|c| c.trim() == "invalid without codes")
+        .expect("an invalid-without-codes column");
+    let rows: Vec<Vec<&str>> = md
+        .lines()
+        .filter(|l| l.starts_with("| gated"))
+        .map(|l| l.split('|').map(str::trim).collect())
+        .collect();
+    assert_eq!(rows.len(), 2, "{md}");
+    assert_eq!(rows[0][column], VECTORS.to_string());
+    assert_eq!(rows[1][column], "0");
+    let invalid = s.invalid_ids().len();
+    assert_eq!(
+        rows[0].last_chunk::<2>().map(|c| c[0]),
+        Some(&*format!("{invalid}/{VECTORS} *refuses all*"))
+    );
+    assert!(!rows[1].iter().any(|c| c.contains("refuses all")), "{md}");
 }

@@ -30,7 +30,7 @@ or as `ID [PROFILE]` (one profile), then `# reason`; blank lines and lines start
 are ignored; a list names vectors one by one, never by pattern:
 
     verify/signature/v1-token          # we read V1 tokens on purpose
-    caveat/tag/true [warehouse]        # booleans are not tags for us
+    caveat/tag/true-is-one [warehouse] # booleans are not tags for us
 
 --skip takes a vector id, an id pattern ending in `*` (`dpop/*`), or `flag:NAME` for every \
 vector carrying a flag (`flag:legacy`); repeat it for each. Skipped vectors are not sent.";

@@ -447,6 +447,43 @@ impl fmt::Display for ListError {
 
 impl std::error::Error for ListError {}
 
+#[cfg(test)]
+mod tests {
+    use super::{ExpectedFailures, ListError, ListProblem};
+
+    fn problem(text: &[u8]) -> (usize, ListProblem) {
+        let ListError { line, problem } =
+            ExpectedFailures::parse_bytes(text).expect_err("a bad list");
+        (line, problem)
+    }
+
+    /// Entries keep their line and reason; comments and blank lines are skipped.
+    #[test]
+    fn a_list_keeps_each_entry_with_its_line() {
+        let list = ExpectedFailures::parse("# head\n\n a/b  # why not \nc/d [strict] #x\n")
+            .expect("a valid list");
+        let got: Vec<(usize, &str, &str)> = list
+            .entries()
+            .iter()
+            .map(|e| (e.line, e.name.as_str(), e.reason.as_str()))
+            .collect();
+        assert_eq!(got, [(3, "a/b", "why not"), (4, "c/d [strict]", "x")]);
+    }
+
+    /// No reason, a repeat, and bytes that are not UTF-8 are named with their line.
+    #[test]
+    fn bad_lines_are_named_with_their_line() {
+        assert_eq!(problem(b"a/b # ok\nc/d\n"), (2, ListProblem::NoReason));
+        assert_eq!(problem(b"a/b #\n"), (1, ListProblem::NoReason));
+        assert_eq!(
+            problem(b"a/b # x\n\na/b # y\n"),
+            (3, ListProblem::Repeated("a/b".into()))
+        );
+        assert_eq!(problem(b"a/b # x\n\n\xff # y\n"), (3, ListProblem::NotUtf8));
+        assert_eq!(problem(b"a/b # x\xc3"), (1, ListProblem::NotUtf8));
+    }
+}
+
 #[cfg(feature = "harness")]
 mod trials {
     use std::sync::Arc;

@@ -1,24 +1,39 @@
 //! The vectors: `run` (the reference or an adapter) and `matrix`.
 
-use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::Args;
+use serde::Serialize;
 
 use caveatspec::Profile;
 use caveatspec_cli::adapter::{
-    self, printable, FailureClass, ImplEntry, Matrix, RunOptions, Skipped, VectorReport, Who,
+    self, printable, FailureClass, GateReport, ImplEntry, Matrix, RunOptions, Skipped, Skips,
+    VectorReport, Who,
 };
 use caveatspec_conformance::Reference;
-use caveatspec_vectors::{self as vectors, Implementation, VectorFile};
+use caveatspec_vectors::{self as vectors, ExpectedFailures, Implementation, VectorFile};
 
 use crate::output::{complain, say, say_part, usage, write_stderr, EXIT_INVALID};
 
 /// What `run` and `matrix` exit with, stated in their `--help`.
-const RUN_EXIT: &str = "Exit status: 0 every vector passed (or was unsupported); 1 some vector \
-failed or crashed, or the adapter did not start; 2 bad usage (unknown flag, unreadable vector file).";
+const RUN_EXIT: &str = "Exit status: 0 every vector passed (or was unsupported, skipped, or \
+failed as --expect-fail lists it); 1 some vector failed or crashed that the list does not name, \
+a listed vector passed (remove it from the list), or the adapter did not start; 2 bad usage \
+(unknown flag, unreadable vector file or list, a list line without `# reason`, an id no vector \
+has, an id listed twice, a --skip that matches nothing).
+
+An expected-failure list (--expect-fail FILE) names one vector per line, by id (every profile) \
+or as `ID [PROFILE]` (one profile), then `# reason`; blank lines and lines starting with `#` \
+are ignored; a list names vectors one by one, never by pattern:
+
+    verify/signature/v1-token          # we read V1 tokens on purpose
+    caveat/tag/true-is-one [warehouse] # booleans are not tags for us
+
+--skip takes a vector id, an id pattern ending in `*` (`dpop/*`), or `flag:NAME` for every \
+vector carrying a flag (`flag:legacy`); repeat it for each. Skipped vectors are not sent.";
 const MATRIX_EXIT: &str = "Exit status: 0 the matrix was written, whatever the implementations \
 passed or failed (it measures them); 1 an adapter did not start, or the matrix could not be \
 written; 2 bad usage (unknown flag, unreadable configuration, unknown id in --only).";
@@ -63,6 +78,14 @@ pub struct RunArgs {
     /// An adapter command (run by `sh -c`) speaking spec/adapter-protocol.md.
     #[arg(long, value_name = "COMMAND")]
     adapter: Option<String>,
+    /// Known failures, one vector id (or `ID [PROFILE]`) per line with `# reason`: they do not
+    /// fail the run; a listed vector that passes does.
+    #[arg(long, value_name = "FILE")]
+    expect_fail: Option<PathBuf>,
+    /// Vectors not to run (nor send): an id, an id pattern ending in `*`, or `flag:NAME`.
+    /// Repeat the flag for each.
+    #[arg(long, value_name = "ID|PREFIX*|flag:NAME")]
+    skip: Vec<String>,
     #[command(flatten)]
     patience: Patience,
 }
@@ -153,11 +176,48 @@ fn load_paths(paths: &[PathBuf]) -> Result<Vec<VectorFile>, String> {
     Ok(files)
 }
 
+/// No expected-failure list is larger than this (every vector under every profile, with a
+/// long reason each, is far smaller).
+const MAX_LIST: u64 = 4 << 20;
+
+/// Reads and checks the expected-failure list at `path` against `files`.
+fn read_list(path: &Path, files: &[VectorFile]) -> Result<ExpectedFailures, String> {
+    let shown = printable(&path.display().to_string());
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_LIST + 1).read_to_end(&mut bytes))
+        .map_err(|e| format!("--expect-fail {shown}: {e}"))?;
+    if bytes.len() as u64 > MAX_LIST {
+        return Err(format!(
+            "--expect-fail {shown}: larger than {} MiB",
+            MAX_LIST >> 20
+        ));
+    }
+    let list = ExpectedFailures::parse_bytes(&bytes)
+        .and_then(|list| list.check_names(files).map(|()| list))
+        .map_err(|e| format!("--expect-fail {shown}: {e}"))?;
+    Ok(list)
+}
+
 pub fn run(args: &RunArgs) -> ExitCode {
-    let files = match load_paths(&args.paths) {
+    let all_files = match load_paths(&args.paths) {
         Ok(f) => f,
         Err(e) => return usage(&e),
     };
+    let list = match args
+        .expect_fail
+        .as_deref()
+        .map(|p| read_list(p, &all_files))
+    {
+        None => ExpectedFailures::default(),
+        Some(Ok(list)) => list,
+        Some(Err(e)) => return usage(&e),
+    };
+    let skips = match Skips::parse(&args.skip, &all_files) {
+        Ok(s) => s,
+        Err(e) => return usage(&e),
+    };
+    let (files, skipped) = skips.apply(&all_files);
     let categories: Vec<String> = files.iter().map(|f| f.category.clone()).collect();
     let (entry, vectors) = match &args.adapter {
         None => match reference_entry(&files, args.profile, &categories) {
@@ -188,8 +248,16 @@ pub fn run(args: &RunArgs) -> ExitCode {
             }
         }
     };
+    let mut entry = entry;
+    let gate = GateReport::judge(&list, &vectors, &mut entry, skipped);
+    // The report's shape changes only when a gate was asked for.
+    let gated = args.expect_fail.is_some() || !args.skip.is_empty();
     if args.json {
-        match serde_json::to_string(&entry) {
+        let report = RunJson {
+            entry: &entry,
+            gate: gated.then_some(&gate),
+        };
+        match serde_json::to_string(&report) {
             Ok(j) => say!("{j}"),
             Err(e) => {
                 complain(&e.to_string());
@@ -197,13 +265,22 @@ pub fn run(args: &RunArgs) -> ExitCode {
             }
         }
     } else {
-        print_text(&entry, &vectors);
+        print_text(&entry, &vectors, gated.then_some(&gate));
     }
-    if entry.failed + entry.crashed == 0 {
+    if gate.passes() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(EXIT_INVALID)
     }
+}
+
+/// `run --json`: the implementation's row, and with --expect-fail or --skip, the gate.
+#[derive(Serialize)]
+struct RunJson<'a> {
+    #[serde(flatten)]
+    entry: &'a ImplEntry,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gate: Option<&'a GateReport>,
 }
 
 /// The reference implementation, in this process, under `profile` or every profile.
@@ -227,10 +304,11 @@ fn reference_entry(
     Ok((ImplEntry::tally(&who, &vectors, categories), vectors))
 }
 
-/// The text report: who, each failure with its class, each category, the classes, the totals
-/// (the last line is `N passed, M failed`). Adapter-supplied text is shown with its control
+/// The text report: who, each failure with its class (and its reason when the list names it),
+/// each stale list entry and skip, each category, the classes, the gate, the totals (the last
+/// line is `N passed, M failed`). Adapter- and list-supplied text is shown with its control
 /// characters escaped.
-fn print_text(entry: &ImplEntry, vectors: &[VectorReport]) {
+fn print_text(entry: &ImplEntry, vectors: &[VectorReport], gate: Option<&GateReport>) {
     say!(
         "{} {} ({}, {} profile)",
         printable(&entry.name),
@@ -239,26 +317,52 @@ fn print_text(entry: &ImplEntry, vectors: &[VectorReport]) {
         printable(&entry.profile)
     );
     let several_profiles = entry.profile.contains('+');
-    for v in vectors {
+    for (n, v) in vectors.iter().enumerate() {
         let (Some(class), Some(why)) = (v.verdict.class(), v.verdict.why()) else {
             continue;
         };
-        let tag = if class == FailureClass::Crashed {
-            "CRASH"
-        } else {
-            "FAIL"
+        let listed = gate
+            .and_then(|g| g.reasons.get(n))
+            .and_then(Option::as_deref);
+        let tag = match (listed, class) {
+            (Some(_), _) => "expected failure",
+            (None, FailureClass::Crashed) => "CRASH",
+            (None, _) => "FAIL",
         };
         let profile = if several_profiles {
             format!(" [{}]", v.profile)
         } else {
             String::new()
         };
+        let reason = listed
+            .map(|r| format!(" (listed: {})", printable(r)))
+            .unwrap_or_default();
         say!(
-            "{tag} {}{profile} ({}): {}",
+            "{tag} {}{profile} ({}): {}{reason}",
             v.id,
             class.label(),
             printable(why)
         );
+    }
+    if let Some(g) = gate {
+        for s in &g.stale_entries {
+            say!(
+                "listed but passes: {} (line {}: {}): remove it from the list",
+                printable(&s.name),
+                s.line,
+                printable(&s.reason)
+            );
+        }
+        let mut by_rule: Vec<(&str, usize)> = Vec::new();
+        for s in &g.skipped_vectors {
+            match by_rule.iter_mut().find(|(r, _)| *r == s.by) {
+                Some((_, n)) => *n += 1,
+                None => by_rule.push((&s.by, 1)),
+            }
+        }
+        for (rule, n) in by_rule {
+            say!("skipped {n} by --skip {}", printable(rule));
+        }
     }
     for c in &entry.cells {
         say!(
@@ -275,10 +379,20 @@ fn print_text(entry: &ImplEntry, vectors: &[VectorReport]) {
         say!("by class: {classes}");
     }
     say!(
-        "{} unsupported, {} crashed",
+        "{} unsupported, {} crashed, {} invalid without codes",
         entry.unsupported,
-        entry.crashed
+        entry.crashed,
+        entry.invalid_without_codes
     );
+    if let Some(g) = gate {
+        say!(
+            "gate: {} expected failures, {} unexpected failures, {} listed but passing, {} skipped",
+            g.expected_failures,
+            g.unexpected_failures,
+            g.stale,
+            g.skipped
+        );
+    }
     say!(
         "{} passed, {} failed",
         entry.passed,

@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use super::runner::{check, CheckResult, Implementation};
-use super::{shipped, LoadError, Vector, VectorFile};
+use super::{shipped, Kind, LoadError, Vector, VectorFile};
 use crate::profile::Profile;
 
 /// The environment variable that narrows a run to some ids.
@@ -156,34 +156,21 @@ impl Suite {
         self
     }
 
-    /// Expected failures from a list's text: one id or test name per line (as
-    /// [`Suite::expect_failure`] takes them), a reason after `#`, blank lines and lines
-    /// starting with `#` ignored; an entry without a reason is refused, as is one listed twice
-    /// or one that names no vector.
+    /// Expected failures from a list's text, in the format [`ExpectedFailures::parse`] reads;
+    /// an entry that names no vector of the suite is refused, as is one already expected.
     pub fn expect_failures_from(mut self, list: &str) -> Result<Suite, ListError> {
-        for (n, line) in list.lines().enumerate() {
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            let at = |problem: ListProblem| ListError {
-                line: n + 1,
-                problem,
-            };
-            let (id, reason) = line
-                .split_once('#')
-                .map(|(i, r)| (i.trim(), r.trim()))
-                .filter(|(_, r)| !r.is_empty())
-                .ok_or_else(|| at(ListProblem::NoReason))?;
-            if !self.names(id) {
-                return Err(at(ListProblem::UnknownId(id.to_owned())));
-            }
+        let list = ExpectedFailures::parse(list)?;
+        list.check_names(&self.files)?;
+        for e in list.entries() {
             if self
                 .expected_failures
-                .insert(id.to_owned(), reason.to_owned())
+                .insert(e.name.clone(), e.reason.clone())
                 .is_some()
             {
-                return Err(at(ListProblem::Repeated(id.to_owned())));
+                return Err(ListError {
+                    line: e.line,
+                    problem: ListProblem::Repeated(e.name.clone()),
+                });
             }
         }
         Ok(self)
@@ -200,16 +187,6 @@ impl Suite {
         self.skipped_flags
             .insert(flag.to_owned(), reason.to_owned());
         self
-    }
-
-    /// Whether `entry` is a vector's id or one of its test names.
-    fn names(&self, entry: &str) -> bool {
-        let id = entry.split_once(" [").map_or(entry, |(id, _)| id);
-        self.files
-            .iter()
-            .flat_map(|f| &f.vectors)
-            .filter(|v| v.id == id)
-            .any(|v| id == entry || Profile::ALL.iter().any(|&p| test_name(v, p) == entry))
     }
 
     fn selected(&self, id: &str) -> bool {
@@ -230,7 +207,9 @@ impl Suite {
                     } else {
                         &Profile::ALL[..1]
                     };
-                    profiles.iter().map(move |&p| (file, v, p, test_name(v, p)))
+                    profiles
+                        .iter()
+                        .map(move |&p| (file, v, p, test_name(&v.id, v.kind, p)))
                 })
         })
     }
@@ -255,7 +234,7 @@ impl Suite {
         let result = check(imp, v, profile);
         let listed = self
             .expected_failures
-            .get(&test_name(v, profile))
+            .get(&test_name(&v.id, v.kind, profile))
             .or_else(|| self.expected_failures.get(&v.id));
         match (result, listed) {
             (CheckResult::Skip(why), _) => Status::Skipped(why),
@@ -295,12 +274,13 @@ impl Suite {
     }
 }
 
-/// The test name of `v` under `profile`.
-fn test_name(v: &Vector, profile: Profile) -> String {
-    if v.kind.per_profile() {
-        format!("{} [{profile}]", v.id)
+/// The test name of `v` under `profile`: `<id> [<profile>]` for the kinds with one expectation
+/// per profile, else the id. An expected-failure list names a vector by either.
+pub fn test_name(id: &str, kind: Kind, profile: Profile) -> String {
+    if kind.per_profile() {
+        format!("{id} [{profile}]")
     } else {
-        v.id.clone()
+        id.to_owned()
     }
 }
 
@@ -318,6 +298,115 @@ fn matches_pattern(pattern: &str, id: &str) -> bool {
     match pattern.strip_suffix('*') {
         Some(prefix) => id.starts_with(prefix),
         None => pattern == id,
+    }
+}
+
+/// An expected-failure list: which vectors an implementation is known to fail, and why.
+///
+/// The format, shared by [`Suite::expect_failures_from`] and `caveatspec run --expect-fail`:
+/// one entry per line, a vector id (every profile) or a test name `<id> [<profile>]` (one
+/// profile), then `# reason`. Blank lines and lines starting with `#` are ignored. An entry
+/// without a reason is refused (a known failure nobody can explain is not known), as is an
+/// entry listed twice.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExpectedFailures {
+    entries: Vec<ListEntry>,
+}
+
+/// One entry of an [`ExpectedFailures`] list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListEntry {
+    /// Its line number, from 1.
+    pub line: usize,
+    /// A vector id, or a test name `<id> [<profile>]`.
+    pub name: String,
+    /// Why the implementation fails it.
+    pub reason: String,
+}
+
+impl ExpectedFailures {
+    /// Reads a list's text (see [`ExpectedFailures`] for the format). Ids are not checked
+    /// against any vectors here: [`ExpectedFailures::check_names`] does that.
+    pub fn parse(text: &str) -> Result<ExpectedFailures, ListError> {
+        let mut entries: Vec<ListEntry> = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let at = |problem: ListProblem| ListError {
+                line: n + 1,
+                problem,
+            };
+            let (name, reason) = line
+                .split_once('#')
+                .map(|(i, r)| (i.trim(), r.trim()))
+                .filter(|(_, r)| !r.is_empty())
+                .ok_or_else(|| at(ListProblem::NoReason))?;
+            if !seen.insert(name) {
+                return Err(at(ListProblem::Repeated(name.to_owned())));
+            }
+            entries.push(ListEntry {
+                line: n + 1,
+                name: name.to_owned(),
+                reason: reason.to_owned(),
+            });
+        }
+        Ok(ExpectedFailures { entries })
+    }
+
+    /// [`ExpectedFailures::parse`] on bytes: text that is not UTF-8 is refused with the line
+    /// of its first invalid byte.
+    pub fn parse_bytes(bytes: &[u8]) -> Result<ExpectedFailures, ListError> {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => ExpectedFailures::parse(text),
+            Err(e) => Err(ListError {
+                line: 1 + bytes[..e.valid_up_to()]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count(),
+                problem: ListProblem::NotUtf8,
+            }),
+        }
+    }
+
+    /// Refuses the first entry (in line order) that names no vector of `files`, by id or by
+    /// test name.
+    pub fn check_names(&self, files: &[VectorFile]) -> Result<(), ListError> {
+        let names = |entry: &str| {
+            let id = entry.split_once(" [").map_or(entry, |(id, _)| id);
+            files
+                .iter()
+                .flat_map(|f| &f.vectors)
+                .filter(|v| v.id == id)
+                .any(|v| {
+                    id == entry
+                        || Profile::ALL
+                            .iter()
+                            .any(|&p| test_name(&v.id, v.kind, p) == entry)
+                })
+        };
+        match self.entries.iter().find(|e| !names(&e.name)) {
+            Some(e) => Err(ListError {
+                line: e.line,
+                problem: ListProblem::UnknownId(e.name.clone()),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Every entry, in line order.
+    pub fn entries(&self) -> &[ListEntry] {
+        &self.entries
+    }
+
+    /// The entry listing vector `id` (of `kind`) under `profile`: by its test name first,
+    /// then by its id.
+    pub fn entry_for(&self, id: &str, kind: Kind, profile: Profile) -> Option<&ListEntry> {
+        let name = test_name(id, kind, profile);
+        let find = |n: &str| self.entries.iter().find(|e| e.name == n);
+        find(&name).or_else(|| find(id))
     }
 }
 
@@ -340,6 +429,8 @@ pub enum ListProblem {
     UnknownId(String),
     /// The id is listed twice.
     Repeated(String),
+    /// The list is not UTF-8 (the line holds its first invalid byte).
+    NotUtf8,
 }
 
 impl fmt::Display for ListError {
@@ -349,11 +440,49 @@ impl fmt::Display for ListError {
             ListProblem::NoReason => f.write_str("an expected failure needs `# reason`"),
             ListProblem::UnknownId(id) => write!(f, "no vector has the id {id:?}"),
             ListProblem::Repeated(id) => write!(f, "{id:?} is listed twice"),
+            ListProblem::NotUtf8 => f.write_str("not UTF-8"),
         }
     }
 }
 
 impl std::error::Error for ListError {}
+
+#[cfg(test)]
+mod tests {
+    use super::{ExpectedFailures, ListError, ListProblem};
+
+    fn problem(text: &[u8]) -> (usize, ListProblem) {
+        let ListError { line, problem } =
+            ExpectedFailures::parse_bytes(text).expect_err("a bad list");
+        (line, problem)
+    }
+
+    /// Entries keep their line and reason; comments and blank lines are skipped.
+    #[test]
+    fn a_list_keeps_each_entry_with_its_line() {
+        let list = ExpectedFailures::parse("# head\n\n a/b  # why not \nc/d [strict] #x\n")
+            .expect("a valid list");
+        let got: Vec<(usize, &str, &str)> = list
+            .entries()
+            .iter()
+            .map(|e| (e.line, e.name.as_str(), e.reason.as_str()))
+            .collect();
+        assert_eq!(got, [(3, "a/b", "why not"), (4, "c/d [strict]", "x")]);
+    }
+
+    /// No reason, a repeat, and bytes that are not UTF-8 are named with their line.
+    #[test]
+    fn bad_lines_are_named_with_their_line() {
+        assert_eq!(problem(b"a/b # ok\nc/d\n"), (2, ListProblem::NoReason));
+        assert_eq!(problem(b"a/b #\n"), (1, ListProblem::NoReason));
+        assert_eq!(
+            problem(b"a/b # x\n\na/b # y\n"),
+            (3, ListProblem::Repeated("a/b".into()))
+        );
+        assert_eq!(problem(b"a/b # x\n\n\xff # y\n"), (3, ListProblem::NotUtf8));
+        assert_eq!(problem(b"a/b # x\xc3"), (1, ListProblem::NotUtf8));
+    }
+}
 
 #[cfg(feature = "harness")]
 mod trials {

@@ -71,7 +71,10 @@ mod model;
 mod profile;
 mod runner;
 
-pub use harness::{Case, ListError, ListProblem, Report, Status, Suite, FILTER_VARIABLE};
+pub use harness::{
+    test_name, Case, ExpectedFailures, ListEntry, ListError, ListProblem, Report, Status, Suite,
+    FILTER_VARIABLE,
+};
 pub use model::*;
 pub use profile::{Profile, UnknownProfile};
 pub use runner::{

@@ -244,6 +244,40 @@ fn describe(got: &Map<String, Value>) -> String {
     s
 }
 
+/// What an implementation answered, when it answered `valid` or `invalid`: an implementation
+/// that refuses everything scores well on the invalid vectors, and its refusals without codes
+/// are what show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Answer {
+    /// Answered `valid`.
+    Valid,
+    /// Answered `invalid` with at least one error code.
+    Invalid,
+    /// Answered `invalid` with no error code (none sent, or an empty list).
+    InvalidWithoutCodes,
+}
+
+impl Answer {
+    /// The answer `got` holds (as [`judge`] takes it), if it gave a verdict.
+    pub(crate) fn of(got: &Map<String, Value>) -> Option<Answer> {
+        let with_codes = got
+            .get("codes")
+            .and_then(Value::as_array)
+            .is_some_and(|c| !c.is_empty());
+        match got.get("valid").and_then(Value::as_bool)? {
+            true => Some(Answer::Valid),
+            false if with_codes => Some(Answer::Invalid),
+            false => Some(Answer::InvalidWithoutCodes),
+        }
+    }
+
+    /// Whether it refused.
+    pub fn is_invalid(self) -> bool {
+        self != Answer::Valid
+    }
+}
+
 /// One vector's verdict.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct VectorReport {
@@ -257,6 +291,10 @@ pub struct VectorReport {
     pub profile: &'static str,
     /// The verdict.
     pub verdict: Judgement,
+    /// What the implementation answered, when it gave a verdict (not when it crashed or the
+    /// vector is unsupported).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answer: Option<Answer>,
 }
 
 /// Runs every vector of `files` through `imp` in this process, under each of `profiles`
@@ -283,20 +321,32 @@ pub fn run_in_process(
                 &once[..]
             };
             for &profile in these {
-                let verdict = match (
+                let (verdict, answered) = match (
                     expected_for(v, profile),
                     answer(imp, v.kind, &v.input, profile),
                 ) {
-                    (None, _) => Judgement::Unsupported {
-                        why: format!("no expectation for profile {profile}"),
-                    },
-                    (_, Ok(None)) => Judgement::Unsupported {
-                        why: format!("{} does not implement {:?}", imp.name(), v.kind),
-                    },
-                    (_, Err(e)) => Judgement::crashed(&format!("bad vector input: {e}"), &secrets),
+                    (None, _) => (
+                        Judgement::Unsupported {
+                            why: format!("no expectation for profile {profile}"),
+                        },
+                        None,
+                    ),
+                    (_, Ok(None)) => (
+                        Judgement::Unsupported {
+                            why: format!("{} does not implement {:?}", imp.name(), v.kind),
+                        },
+                        None,
+                    ),
+                    (_, Err(e)) => (
+                        Judgement::crashed(&format!("bad vector input: {e}"), &secrets),
+                        None,
+                    ),
                     (Some(expected), Ok(Some(got))) => {
                         let got = got.as_object().cloned().unwrap_or_default();
-                        judge(expected, &got, profile, claims, &secrets)
+                        (
+                            judge(expected, &got, profile, claims, &secrets),
+                            Answer::of(&got),
+                        )
                     }
                 };
                 out.push(VectorReport {
@@ -305,6 +355,7 @@ pub fn run_in_process(
                     kind: v.kind,
                     profile: profile.name(),
                     verdict,
+                    answer: answered,
                 });
             }
         }

@@ -8,6 +8,7 @@
 //! Reports never carry what a vector holds in a field its schema marks `x-secret` (see
 //! [`redact`]), and every failure has a [`FailureClass`].
 
+mod gate;
 mod judge;
 mod matrix;
 mod process;
@@ -17,7 +18,8 @@ mod secrets;
 mod serve;
 mod text;
 
-pub use judge::{run_in_process, FailureClass, Judgement, VectorReport};
+pub use gate::{GateReport, SkipRule, SkippedVector, Skips, StaleEntry};
+pub use judge::{run_in_process, Answer, FailureClass, Judgement, VectorReport};
 pub use matrix::{
     load_config, write_matrix, AdapterConfig, Cell, Classes, ConfigFile, FailedVector, ImplEntry,
     Matrix, Skipped, Who,

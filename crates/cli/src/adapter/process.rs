@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use rustix::process::{kill_process_group, test_kill_process_group, Pid, Signal};
 use serde_json::{json, Map, Value};
 
-use super::judge::{judge, shown, Claims, Judgement, VectorReport};
+use super::judge::{judge, shown, Answer, Claims, Judgement, VectorReport};
 use super::protocol::{Hello, Request, Response, PROTOCOL_VERSION};
 use super::redact::Secrets;
 use super::secrets::secrets_of_files;
@@ -423,13 +423,17 @@ pub fn run_adapter_with_progress(
     let mut vectors = Vec::with_capacity(total);
     for file in files {
         for v in &file.vectors {
-            let verdict = session.one_vector(file, v);
+            let (verdict, answer) = match session.one_vector(file, v) {
+                Ok((verdict, answer)) => (verdict, Some(answer)),
+                Err(verdict) => (verdict, None),
+            };
             vectors.push(VectorReport {
                 id: v.id.clone(),
                 category: file.category.clone(),
                 kind: v.kind,
                 profile: profile.name(),
                 verdict,
+                answer,
             });
             progress(vectors.len(), total);
         }
@@ -461,21 +465,36 @@ struct Session<'a> {
 }
 
 impl Session<'_> {
-    fn one_vector(&mut self, file: &VectorFile, v: &Vector) -> Judgement {
+    /// One vector sent and judged: the verdict and what the adapter answered, or (as `Err`)
+    /// the verdict on a vector that got no answer (unsupported, crashed, out of step).
+    fn one_vector(
+        &mut self,
+        file: &VectorFile,
+        v: &Vector,
+    ) -> Result<(Judgement, Answer), Judgement> {
         let unsupported = |why: String| Judgement::Unsupported { why };
         if !self.hello.kinds.contains(&v.kind) {
-            return unsupported(format!("{:?} vectors are not declared", v.kind));
+            return Err(unsupported(format!(
+                "{:?} vectors are not declared",
+                v.kind
+            )));
         }
         if let Some(cats) = &self.hello.categories {
             if !cats.contains(&file.category) {
-                return unsupported(format!("category {} is not declared", file.category));
+                return Err(unsupported(format!(
+                    "category {} is not declared",
+                    file.category
+                )));
             }
         }
         let Some(expected) = expected_for(v, self.profile) else {
-            return unsupported(format!("no expectation for profile {}", self.profile));
+            return Err(unsupported(format!(
+                "no expectation for profile {}",
+                self.profile
+            )));
         };
         if let Some(why) = &self.dead {
-            return Judgement::Crashed { why: why.clone() };
+            return Err(Judgement::Crashed { why: why.clone() });
         }
         let mut running = match self.current.take() {
             Some(r) => r,
@@ -483,7 +502,7 @@ impl Session<'_> {
                 Ok(r) => r,
                 Err(why) => {
                     self.dead = Some(why.clone());
-                    return Judgement::Crashed { why };
+                    return Err(Judgement::Crashed { why });
                 }
             },
         };
@@ -498,10 +517,10 @@ impl Session<'_> {
         match serde_json::to_string(&request) {
             Ok(line) => running.send(line),
             Err(e) => {
-                return Judgement::crashed(
+                return Err(Judgement::crashed(
                     &format!("could not encode the request: {e}"),
                     self.secrets,
-                )
+                ))
             }
         }
         let reply = match running.line(self.opts.timeout) {
@@ -519,7 +538,7 @@ impl Session<'_> {
                 } else {
                     self.hangs = 0;
                 }
-                return Judgement::crashed(&e.text(), self.secrets);
+                return Err(Judgement::crashed(&e.text(), self.secrets));
             }
         };
         self.hangs = 0;
@@ -527,19 +546,19 @@ impl Session<'_> {
             Ok(r) => r,
             // The stream may be out of step now: restart for the next vector.
             Err(_) => {
-                return Judgement::Crashed {
+                return Err(Judgement::Crashed {
                     why: format!("garbage output: {}", snippet(&reply, self.secrets)),
-                }
+                })
             }
         };
         if response.ty != "response" || response.id != v.id {
-            return Judgement::Crashed {
+            return Err(Judgement::Crashed {
                 why: format!(
                     "answered {} to request {:?}",
                     snippet(&response.id, self.secrets),
                     v.id
                 ),
-            };
+            });
         }
         self.current = Some(running);
         self.judge(expected, response)
@@ -558,21 +577,22 @@ impl Session<'_> {
         Ok(r)
     }
 
-    /// Compares a response with the expectation, over what the response claims.
-    fn judge(&self, expected: &Value, r: Response) -> Judgement {
+    /// Compares a response with the expectation, over what the response claims; `Err` when it
+    /// gave no verdict (answered unsupported, or an outcome the protocol does not have).
+    fn judge(&self, expected: &Value, r: Response) -> Result<(Judgement, Answer), Judgement> {
         let valid = match r.outcome.as_str() {
             "valid" => true,
             "invalid" => false,
             "unsupported" => {
                 let why = r.message.as_deref().unwrap_or("answered unsupported");
-                return Judgement::Unsupported {
+                return Err(Judgement::Unsupported {
                     why: shown(why, self.secrets),
-                };
+                });
             }
             other => {
-                return Judgement::Crashed {
+                return Err(Judgement::Crashed {
                     why: format!("unknown outcome {}", snippet(other, self.secrets)),
-                }
+                })
             }
         };
         let mut got = Map::new();
@@ -593,6 +613,11 @@ impl Session<'_> {
             messages: self.hello.messages,
             only_sent_fields: true,
         };
-        judge(expected, &got, self.profile, claims, self.secrets)
+        // `got` holds `valid`, so there is always an answer.
+        let answer = Answer::of(&got).unwrap_or(Answer::InvalidWithoutCodes);
+        Ok((
+            judge(expected, &got, self.profile, claims, self.secrets),
+            answer,
+        ))
     }
 }

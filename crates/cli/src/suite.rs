@@ -9,7 +9,7 @@ use clap::Args;
 
 use caveatspec::Profile;
 use caveatspec_cli::adapter::{
-    self, printable, FailureClass, ImplEntry, Matrix, RunOptions, Skipped, VectorReport, Who,
+    self, printable, FailureClass, ImplEntry, Matrix, RunOptions, Skipped, Stamp, VectorReport, Who,
 };
 use caveatspec_conformance::Reference;
 use caveatspec_vectors::{self as vectors, Implementation, VectorFile};
@@ -324,8 +324,17 @@ pub fn matrix(args: &MatrixArgs) -> ExitCode {
         .iter()
         .map(|f| (f.category.clone(), f.vectors.len()))
         .collect();
+    let date = match Stamp::source_date(std::env::var_os("SOURCE_DATE_EPOCH").as_deref()) {
+        Ok(d) => d,
+        Err(e) => return usage(&e),
+    };
     let mut m = Matrix {
         caveatspec: env!("CARGO_PKG_VERSION").into(),
+        stamp: Stamp {
+            suite_version: vectors::SUITE_VERSION.into(),
+            vectors_sha256: crate::bundle::shipped_set_sha256(),
+            date,
+        },
         vectors: files.iter().map(|f| f.vectors.len()).sum(),
         categories: categories.clone(),
         implementations: Vec::new(),

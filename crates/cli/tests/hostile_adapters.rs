@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use caveatspec_cli::adapter::{
     run_adapter, secret_fields, write_matrix, AdapterReport, FailureClass, ImplEntry, Judgement,
-    Matrix, RunOptions,
+    Matrix, RunOptions, Stamp,
 };
 use caveatspec_vectors::{self as vectors, Kind, VectorFile};
 
@@ -328,6 +328,11 @@ fn matrix_of(id: &str, r: &AdapterReport, files: &[VectorFile], dir: &Path) -> I
     let entry = ImplEntry::from_report(id, r, &categories);
     let m = Matrix {
         caveatspec: "test".into(),
+        stamp: Stamp {
+            suite_version: "test".into(),
+            vectors_sha256: "0".repeat(64),
+            date: None,
+        },
         vectors: r.vectors.len(),
         categories,
         implementations: vec![entry.clone()],

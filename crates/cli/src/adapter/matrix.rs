@@ -48,6 +48,8 @@ pub fn load_config(path: &Path) -> Result<Vec<AdapterConfig>, String> {
 pub struct Matrix {
     /// Version of the runner and vectors.
     pub caveatspec: String,
+    /// Which vectors were run, so that two matrices can be told apart.
+    pub stamp: Stamp,
     /// Number of vectors run through each implementation.
     pub vectors: usize,
     /// The categories, in column order.
@@ -56,6 +58,56 @@ pub struct Matrix {
     pub implementations: Vec<ImplEntry>,
     /// Configured adapters that were not run, and why.
     pub skipped: Vec<Skipped>,
+}
+
+/// What a matrix was measured against: the vector suite's version and the hash of its files
+/// (a release's `set_sha256`), and a date only when the build gives one (`SOURCE_DATE_EPOCH`),
+/// never the clock's, so that regenerating the matrix gives the same bytes.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stamp {
+    /// `caveatspec-vectors` version.
+    pub suite_version: String,
+    /// SHA-256 of the shipped vector set, as `caveatspec bundle` states it in `set_sha256`.
+    pub vectors_sha256: String,
+    /// `YYYY-MM-DD` (UTC) of `SOURCE_DATE_EPOCH`, when set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+}
+
+/// The latest `SOURCE_DATE_EPOCH` with a four-digit year (9999-12-31T23:59:59Z).
+const MAX_SOURCE_DATE_EPOCH: u64 = 253_402_300_799;
+
+impl Stamp {
+    /// The date of a `SOURCE_DATE_EPOCH` value (Unix seconds, decimal digits only, as the
+    /// reproducible-builds specification defines it): `None` when unset or empty, an error
+    /// naming the variable when it is anything else than a time up to the year 9999.
+    pub fn source_date(value: Option<&std::ffi::OsStr>) -> Result<Option<String>, String> {
+        let Some(value) = value.filter(|v| !v.is_empty()) else {
+            return Ok(None);
+        };
+        let refuse = |why: &str| {
+            Err(format!(
+                "SOURCE_DATE_EPOCH: {why} (give Unix seconds, decimal digits only)"
+            ))
+        };
+        let Some(text) = value.to_str() else {
+            return refuse("not UTF-8");
+        };
+        if text.len() > 20 || !text.bytes().all(|b| b.is_ascii_digit()) {
+            return refuse(&format!(
+                "{:?} is not Unix seconds",
+                printable(&text.chars().take(24).collect::<String>())
+            ));
+        }
+        match text.parse::<u64>() {
+            // In range of i64; the date-time's first ten characters are the date.
+            Ok(secs) if secs <= MAX_SOURCE_DATE_EPOCH => {
+                let utc = caveatspec::inspect::utc(i64::try_from(secs).unwrap_or_default());
+                Ok(Some(utc.chars().take(10).collect()))
+            }
+            _ => refuse("after the year 9999"),
+        }
+    }
 }
 
 /// A configured adapter that was not run.

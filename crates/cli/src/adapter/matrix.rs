@@ -734,7 +734,8 @@ ul.fails{font-size:13px;padding-left:18px;margin:2px 0 10px}ul.fails li{margin:2
 .cls{display:inline-block;padding:0 4px;border-radius:3px;background:#e5e7eb;font-size:12px}\n\
 .cls.accepts_invalid{background:#b91c1c;color:#fff;font-weight:700}.cls.crashed{background:#fdba74}\n\
 .legend span{display:inline-block;padding:2px 8px;margin:2px 6px 2px 0;border:1px solid #9ca3af}\n\
-:target{background:#fef9c3}code{font-size:12px}\n";
+:target{background:#fef9c3}code{font-size:12px}\n\
+@media (min-width:1100px){th.impl{max-width:20em}}\n";
 
 fn html(m: &Matrix, committed: Option<&CommittedMatrix>) -> String {
     let mut rows: Vec<Row<'_>> = m

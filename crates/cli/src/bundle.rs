@@ -41,18 +41,7 @@ pub fn cmd_bundle(args: &BundleArgs) -> ExitCode {
         Ok(f) => f,
         Err(e) => return usage(&e.to_string()),
     };
-    let mut entries: Vec<Entry> = SHIPPED
-        .iter()
-        .map(|(name, text)| Entry {
-            path: format!("vectors/{name}"),
-            bytes: text.as_bytes().to_vec(),
-        })
-        .collect();
-    entries.push(Entry {
-        path: "vectors/schema/vectors.schema.json".into(),
-        bytes: SCHEMA.as_bytes().to_vec(),
-    });
-    entries.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut entries = shipped_entries();
     let manifest = manifest(&files, &entries);
     let mut text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
     text.push('\n');
@@ -73,6 +62,39 @@ pub fn cmd_bundle(args: &BundleArgs) -> ExitCode {
             ExitCode::from(EXIT_INVALID)
         }
     }
+}
+
+/// The vector files and their schema as released, in path order (no manifest yet).
+fn shipped_entries() -> Vec<Entry> {
+    let mut entries: Vec<Entry> = SHIPPED
+        .iter()
+        .map(|(name, text)| Entry {
+            path: format!("vectors/{name}"),
+            bytes: text.as_bytes().to_vec(),
+        })
+        .collect();
+    entries.push(Entry {
+        path: "vectors/schema/vectors.schema.json".into(),
+        bytes: SCHEMA.as_bytes().to_vec(),
+    });
+    entries.sort_by(|a, b| a.path.cmp(&b.path));
+    entries
+}
+
+/// The SHA-256 of the shipped vector set, as a release's `manifest.json` states it in
+/// `set_sha256`: what the conformance matrix names as the set it ran.
+pub fn shipped_set_sha256() -> String {
+    set_sha256(&shipped_entries())
+}
+
+/// The set's hash: one `<sha256>  <path>\n` line per file in path order (the format of
+/// `sha256sum`), hashed, so that `sha256sum -c` style tools and this hash agree on the list.
+fn set_sha256(entries: &[Entry]) -> String {
+    let list: String = entries
+        .iter()
+        .map(|e| format!("{}  {}\n", sha256_hex(&e.bytes), e.path))
+        .collect();
+    sha256_hex(list.as_bytes())
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -102,12 +124,6 @@ fn manifest(files: &[VectorFile], entries: &[Entry]) -> Value {
         .iter()
         .map(|e| json!({"path": e.path, "bytes": e.bytes.len(), "sha256": sha256_hex(&e.bytes)}))
         .collect();
-    // The set's hash: one `<sha256>  <path>\n` line per file in path order (the format of
-    // `sha256sum`), hashed, so that `sha256sum -c` style tools and this hash agree on the list.
-    let list: String = entries
-        .iter()
-        .map(|e| format!("{}  {}\n", sha256_hex(&e.bytes), e.path))
-        .collect();
     json!({
         "suite": "caveatspec-vectors",
         "version": SUITE_VERSION,
@@ -116,7 +132,7 @@ fn manifest(files: &[VectorFile], entries: &[Entry]) -> Value {
         "categories": categories,
         "kinds": kinds,
         "files": listed,
-        "set_sha256": sha256_hex(list.as_bytes()),
+        "set_sha256": set_sha256(entries),
     })
 }
 

@@ -11,7 +11,7 @@ use serde::Serialize;
 use caveatspec::Profile;
 use caveatspec_cli::adapter::{
     self, printable, FailureClass, GateReport, ImplEntry, Matrix, RunOptions, Skipped, Skips,
-    VectorReport, Who,
+    Stamp, VectorReport, Who,
 };
 use caveatspec_conformance::Reference;
 use caveatspec_vectors::{self as vectors, ExpectedFailures, Implementation, VectorFile};
@@ -438,8 +438,17 @@ pub fn matrix(args: &MatrixArgs) -> ExitCode {
         .iter()
         .map(|f| (f.category.clone(), f.vectors.len()))
         .collect();
+    let date = match Stamp::source_date(std::env::var_os("SOURCE_DATE_EPOCH").as_deref()) {
+        Ok(d) => d,
+        Err(e) => return usage(&e),
+    };
     let mut m = Matrix {
         caveatspec: env!("CARGO_PKG_VERSION").into(),
+        stamp: Stamp {
+            suite_version: vectors::SUITE_VERSION.into(),
+            vectors_sha256: crate::bundle::shipped_set_sha256(),
+            date,
+        },
         vectors: files.iter().map(|f| f.vectors.len()).sum(),
         categories: categories.clone(),
         implementations: Vec::new(),

@@ -358,3 +358,67 @@ fn bad_patience_flags_and_unknown_ids_are_usage_errors() {
         assert_eq!(o.status.code(), Some(2), "{args:?}: {o:?}");
     }
 }
+
+/// The committed page shows what the committed matrix holds: each implementation in a table
+/// for each category it answers (so no row looks empty for lack of its columns), PyPI's
+/// committed row with its Warehouse commit, each failing vector with its anchor, and the stamp.
+#[test]
+fn committed_page_shows_every_row_and_failing_vector() {
+    let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
+    let html = std::fs::read_to_string(root.join("results/matrix.html")).expect("page");
+    let json = committed("results/matrix.json");
+    let warehouse = committed("results/warehouse/matrix.json");
+    let tables: Vec<&str> = html
+        .split("<table>")
+        .skip(1)
+        .map(|t| t.split("</table>").next().unwrap())
+        .collect();
+    let rows = json["implementations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(warehouse["implementations"].as_array().unwrap());
+    for (n, i) in rows.enumerate() {
+        let name = i["name"].as_str().unwrap();
+        let answered: Vec<&str> = i["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| ["passed", "failed", "crashed"].iter().any(|k| c[k] != 0))
+            .map(|c| c["category"].as_str().unwrap())
+            .collect();
+        for c in &answered {
+            let header = format!("<th>{}</th>", c.replace('-', "-<wbr>"));
+            assert!(
+                tables
+                    .iter()
+                    .any(|t| t.contains(name) && t.contains(&header)),
+                "{name}: no table with its row and {c}"
+            );
+        }
+        for f in i["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|c| c["failures"].as_array().unwrap())
+        {
+            let id = f["id"].as_str().unwrap();
+            assert!(
+                html.lines()
+                    .any(|l| l.starts_with(&format!("<li id=\"r{n}.v."))
+                        && l.contains(&format!("<code>{id}</code>"))),
+                "{name}: no anchor for {id}"
+            );
+        }
+    }
+    let commit = warehouse["implementations"][0]["version"].as_str().unwrap();
+    assert!(
+        html.contains(&format!("Warehouse commit <code>{commit}</code>")),
+        "no Warehouse commit in the page"
+    );
+    let stamp = &json["stamp"];
+    for key in ["suite_version", "vectors_sha256"] {
+        let value = stamp[key].as_str().expect("stamped");
+        assert!(html.contains(value), "{key} {value} not in the page");
+    }
+}

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use caveatspec_cli::adapter::{run_adapter, write_matrix, ImplEntry, Matrix, RunOptions};
+use caveatspec_cli::adapter::{run_adapter, write_matrix, ImplEntry, Matrix, RunOptions, Stamp};
 use caveatspec_vectors::{self as vectors, expected_for, Profile, Vector, VectorFile};
 use serde_json::Value;
 
@@ -485,6 +485,11 @@ fn the_matrix_shows_an_adapter_refusing_everything() {
     let categories = vec!["verification".to_owned()];
     let mut m = Matrix {
         caveatspec: "test".into(),
+        stamp: Stamp {
+            suite_version: "test".into(),
+            vectors_sha256: "test".into(),
+            date: None,
+        },
         vectors: VECTORS,
         categories: categories.clone(),
         implementations: Vec::new(),

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use caveatspec_cli::adapter::{
     run_adapter, secret_fields, write_matrix, AdapterReport, FailureClass, ImplEntry, Judgement,
-    Matrix, RunOptions,
+    Matrix, RunOptions, Stamp,
 };
 use caveatspec_vectors::{self as vectors, Kind, VectorFile};
 
@@ -328,6 +328,11 @@ fn matrix_of(id: &str, r: &AdapterReport, files: &[VectorFile], dir: &Path) -> I
     let entry = ImplEntry::from_report(id, r, &categories);
     let m = Matrix {
         caveatspec: "test".into(),
+        stamp: Stamp {
+            suite_version: "test".into(),
+            vectors_sha256: "test".into(),
+            date: None,
+        },
         vectors: r.vectors.len(),
         categories,
         implementations: vec![entry.clone()],
@@ -524,4 +529,149 @@ fn an_overlong_hello_is_refused() {
     );
     let err = run_adapter(&cmd, None, &first(1), opts(1000, 1)).expect_err("refused");
     assert!(err.contains("longer than"), "{err}");
+}
+
+/// A matrix of no implementation over the first file's categories, skipping `warehouse`.
+fn empty_matrix() -> Matrix {
+    Matrix {
+        caveatspec: "test".into(),
+        stamp: Stamp {
+            suite_version: "test".into(),
+            vectors_sha256: "test".into(),
+            date: None,
+        },
+        vectors: 0,
+        categories: first(1).iter().map(|f| f.category.clone()).collect(),
+        implementations: Vec::new(),
+        skipped: vec![caveatspec_cli::adapter::Skipped {
+            id: "warehouse".into(),
+            reason: "WAREHOUSE_SRC is not set (optional adapter)".into(),
+        }],
+    }
+}
+
+/// A committed Warehouse matrix (in the shape written before classes were counted) whose
+/// every text is hostile, and whose failures repeat one vector id.
+fn hostile_committed(version: &str) -> serde_json::Value {
+    let category = first(1)[0].category.clone();
+    let failure = serde_json::json!({
+        "id": "x\"><script>alert(1)</script>",
+        "result": "failed",
+        "class": "accepts_invalid",
+        "why": "</li></ul><img src=x onerror=alert(1)> \u{1b}[31m \u{202e}"
+    });
+    serde_json::json!({
+        "caveatspec": "<script>0</script>",
+        "vectors": 3,
+        "categories": [category],
+        "implementations": [{
+            "id": "warehouse",
+            "name": "warehouse <script>alert(1)</script>",
+            "version": version,
+            "language": "Python\u{1b}]0;t\u{7}",
+            "profile": "<b>warehouse</b>",
+            "passed": 1, "failed": 2, "unsupported": 0, "crashed": 0,
+            "cells": [
+                {"category": category, "passed": 1, "failed": 2, "unsupported": 0, "crashed": 0,
+                 "failures": [failure.clone(), failure]},
+                {"category": "<script>c</script>", "passed": 0, "failed": 0, "unsupported": 0,
+                 "crashed": 0, "failures": []}
+            ]
+        }],
+        "skipped": []
+    })
+}
+
+/// What a committed `warehouse/matrix.json` holds is shown, not rendered, with the Warehouse
+/// commit its adapter recorded as the version, and the dangerous class counted from its
+/// failures (an older file carries no counts).
+#[test]
+fn a_committed_warehouse_row_is_shown_escaped_with_its_commit() {
+    for (version, shown) in [
+        ("6b62157124ab", "Warehouse commit <code>6b62157124ab</code>"),
+        ("<img src=x>", "Warehouse (commit not recorded)"),
+        ("", "Warehouse (commit not recorded)"),
+    ] {
+        let dir = scratch("committed");
+        std::fs::create_dir_all(dir.join("warehouse")).unwrap();
+        std::fs::write(
+            dir.join("warehouse/matrix.json"),
+            hostile_committed(version).to_string(),
+        )
+        .unwrap();
+        write_matrix(&empty_matrix(), &dir).expect("written");
+        let html = std::fs::read_to_string(dir.join("matrix.html")).expect("html");
+        for bad in [
+            "<script",
+            "<img",
+            "<b>warehouse",
+            "</li></ul>",
+            "\u{1b}",
+            "\u{7}",
+            "\u{202e}",
+        ] {
+            assert!(!html.contains(bad), "{bad:?} rendered in\n{html}");
+        }
+        assert!(html.contains(shown), "{version:?}: {html}");
+        assert!(html.contains("⚠ 2 accepts invalid"), "{html}");
+        assert!(html.contains("its row is the committed one"), "{html}");
+        // The repeated vector keeps one anchor per listing.
+        let ids: Vec<&str> = html
+            .split("id=\"")
+            .skip(1)
+            .map(|v| v.split('"').next().unwrap())
+            .collect();
+        let unique: HashSet<&&str> = ids.iter().collect();
+        assert_eq!(unique.len(), ids.len(), "{ids:?}");
+        assert_eq!(html.matches("<li id=\"r0.v.").count(), 2, "{html}");
+        // The run's own matrix.json is this run's only.
+        let json = std::fs::read_to_string(dir.join("matrix.json")).unwrap();
+        assert!(!json.contains("script"), "{json}");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+/// A committed `warehouse/matrix.json` that is not a matrix stops the page with an error naming
+/// the file (rather than a page without PyPI's row), bounded, with nothing written.
+#[test]
+fn a_damaged_committed_matrix_is_an_error_naming_it() {
+    let mut huge = vec![b' '; (16 << 20) + 1];
+    huge.extend_from_slice(br#"{"caveatspec":"0","vectors":0,"implementations":[]}"#);
+    let mut repeated = hostile_committed("0").to_string().into_bytes();
+    repeated.extend_from_slice(&repeated.clone());
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("empty", Vec::new()),
+        ("truncated", br#"{"caveatspec":"0","vectors":3,"implem"#.to_vec()),
+        ("invalid UTF-8", b"{\"caveatspec\":\"\xff\xfe\",\"vectors\":0,\"implementations\":[]}".to_vec()),
+        ("not an object", b"[]".to_vec()),
+        (
+            "control characters",
+            "{\"caveatspec\":\"0\",\"vectors\":0,\"implementations\":[{\"id\":\"\u{1b}[31m\u{202e}\"}]}"
+                .as_bytes()
+                .to_vec(),
+        ),
+        ("repeated", repeated),
+        ("huge", huge),
+    ];
+    for (what, bytes) in cases {
+        let dir = scratch("damaged");
+        std::fs::create_dir_all(dir.join("warehouse")).unwrap();
+        std::fs::write(dir.join("warehouse/matrix.json"), bytes).unwrap();
+        let e = write_matrix(&empty_matrix(), &dir).expect_err(what);
+        let e = e.to_string();
+        assert!(e.contains("warehouse/matrix.json"), "{what}: {e}");
+        assert!(!e.contains(['\u{1b}', '\u{202e}']), "{what}: {e:?}");
+        assert!(e.len() < 1000, "{what}: {e}");
+        assert!(
+            !dir.join("matrix.html").exists(),
+            "{what}: a page was written"
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    // A folder where the file should be.
+    let dir = scratch("damaged-dir");
+    std::fs::create_dir_all(dir.join("warehouse/matrix.json")).unwrap();
+    let e = write_matrix(&empty_matrix(), &dir).expect_err("a folder");
+    assert!(e.to_string().contains("warehouse/matrix.json"), "{e}");
+    let _ = std::fs::remove_dir_all(dir);
 }

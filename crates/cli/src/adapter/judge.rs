@@ -1,6 +1,6 @@
 //! Holding an answer to a vector's expectation, and saying how it failed.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::redact::Secrets;
@@ -10,7 +10,7 @@ use caveatspec_vectors::Profile;
 use caveatspec_vectors::{answer, expected_for, Implementation, Kind, VectorFile};
 
 /// How a vector failed, from the most to the least dangerous.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FailureClass {
     /// Expected invalid, answered valid: a credential accepted that must be refused.

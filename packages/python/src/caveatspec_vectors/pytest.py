@@ -27,12 +27,13 @@ def caveatspec_vectors():
 
 
 def _read_list(path, caller_file):
+    """The list at `path`, its names checked against every vector; an error names the file."""
     if not os.path.isabs(path) and caller_file:
         path = os.path.join(os.path.dirname(os.path.abspath(caller_file)), path)
     with open(path, "rb") as f:
         data = f.read()
     try:
-        return ExpectedFailures.parse(data)
+        return ExpectedFailures.parse(data).check_names([v for f in load() for v in f["vectors"]])
     except ValueError as e:
         raise ValueError(f"{path}: {e}") from None
 
@@ -54,8 +55,7 @@ def parametrize_vectors(kind=None, profile="warehouse", category=None, expected_
     caller = inspect.stack()[1].filename
     listed = ExpectedFailures([])
     if expected_failures is not None:
-        listed = _read_list(os.fspath(expected_failures), caller).check_names(
-            [v for f in load() for v in f["vectors"]])
+        listed = _read_list(os.fspath(expected_failures), caller)
     skip_flags = dict(skip_flags or {})
     params = []
     for v in vectors(kind=kind, category=category):

@@ -52,7 +52,7 @@ def parametrize_vectors(kind=None, profile="warehouse", category=None, expected_
     """
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r} (expected \"warehouse\" or \"strict\")")
-    caller = inspect.stack()[1].filename
+    caller = inspect.currentframe().f_back.f_code.co_filename
     listed = ExpectedFailures([])
     if expected_failures is not None:
         listed = _read_list(os.fspath(expected_failures), caller)

@@ -7,6 +7,7 @@ reports that vector as crashed instead of this loop hiding it.
 """
 
 import json
+import os
 import sys
 
 
@@ -25,57 +26,8 @@ def serve(hello, handlers):
         out.flush()
 
 
-def normalize(name):
-    """PEP 503 name normalization: what PyPI writes into project-name caveats."""
-    import re
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-class Refused(Exception):
-    """Restrictions that cannot be written; `code` is the vector code for why."""
-
-    def __init__(self, code):
-        super().__init__(code)
-        self.code = code
-
-
-
-
-def restriction_caveats(r, restrict):
-    """The caveats PyPI writes for restrictions, in its order and compact JSON, after the
-    checks spec/SPEC.md gives for restrictions. This is glue for adapters whose library knows
-    macaroons but not PyPI's caveats; the library itself signs and serializes."""
-    import json
-    import re
-    name = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.I)
-    uid = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-    if restrict and not r:
-        raise Refused("restrict.nothing")
-    out = []
-    nb, na = r.get("not_before"), r.get("not_after")
-    if (nb is None) != (na is None):
-        raise Refused("restrict.window_incomplete")
-    if nb is not None:
-        if nb < 0 or na < 0:
-            raise Refused("restrict.window_negative")
-        if nb >= na:
-            raise Refused("restrict.window_empty")
-        out.append([0, na, nb])
-    if "project_names" in r:
-        names = r["project_names"]
-        if not names:
-            raise Refused("restrict.empty_list")
-        if not all(name.match(n) for n in names):
-            raise Refused("restrict.invalid_name")
-        out.append([1, [normalize(n) for n in names]])
-    if "project_ids" in r:
-        if not r["project_ids"]:
-            raise Refused("restrict.empty_list")
-        if not all(uid.match(i) for i in r["project_ids"]):
-            raise Refused("restrict.invalid_uuid")
-        out.append([2, r["project_ids"]])
-    if "user_id" in r:
-        if not uid.match(r["user_id"]):
-            raise Refused("restrict.invalid_uuid")
-        out.append([3, r["user_id"]])
-    return [json.dumps(c, separators=(",", ":")) for c in out]
+# PyPI's caveat language (name normalization, the caveats written for restrictions) lives in
+# the Python package of the vectors, standard library only; adapters read it from the tree.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                "packages", "python", "src"))
+from caveatspec_vectors.satisfier import Refused, normalize, restriction_caveats  # noqa: E402,F401

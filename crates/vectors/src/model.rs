@@ -167,6 +167,24 @@ impl Kind {
     pub fn per_profile(self) -> bool {
         matches!(self, Kind::Decode | Kind::Caveat | Kind::Verify)
     }
+
+    /// The fields an accepted input of this kind produces, in the expectation's names (beside
+    /// `valid`, `codes` and `message`). An answer may give any of them; a field outside this
+    /// list is not part of the format, and the adapter protocol refuses it, so a misspelt
+    /// field cannot go uncompared.
+    pub fn value_fields(self) -> &'static [&'static str] {
+        match self {
+            Kind::Decode => &["macaroon"],
+            Kind::Caveat => &["kind", "canonical"],
+            Kind::Verify => &[],
+            Kind::Mint | Kind::Restrict => &["caveats", "token"],
+            Kind::DpopProof => &["jkt", "jti"],
+            Kind::JwkThumbprint => &["thumbprint"],
+            Kind::AtrJwt => &["sub", "jti"],
+            Kind::AtrDpopRequest => &["sub", "jti", "jkt"],
+            Kind::MacaroonDpopRequest => &["jkt"],
+        }
+    }
 }
 
 /// Input of a `decode` vector.

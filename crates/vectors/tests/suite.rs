@@ -61,3 +61,42 @@ fn every_kind_has_vectors_and_every_per_profile_vector_both_expectations() {
         );
     }
 }
+
+/// `Kind::value_fields` names exactly the produced fields the vectors expect: every expected
+/// field beside `valid`, `codes` and `message` is one of its kind's, and each of a kind's
+/// fields is expected by some vector.
+#[test]
+fn value_fields_are_the_fields_the_vectors_expect() {
+    let mut seen: BTreeMap<String, HashSet<String>> = BTreeMap::new();
+    for f in shipped().expect("the shipped vectors load") {
+        for v in &f.vectors {
+            for p in Profile::ALL {
+                let Some(e) = caveatspec_vectors::expected_for(v, p) else {
+                    continue;
+                };
+                for field in e.as_object().expect("an object").keys() {
+                    if matches!(field.as_str(), "valid" | "codes" | "message") {
+                        continue;
+                    }
+                    assert!(
+                        v.kind.value_fields().contains(&field.as_str()),
+                        "{}: {field} is not a {:?} value field",
+                        v.id,
+                        v.kind
+                    );
+                    seen.entry(format!("{:?}", v.kind))
+                        .or_default()
+                        .insert(field.clone());
+                }
+            }
+        }
+    }
+    for kind in Kind::ALL {
+        let fields: HashSet<String> = kind.value_fields().iter().map(|f| f.to_string()).collect();
+        assert_eq!(
+            seen.remove(&format!("{kind:?}")).unwrap_or_default(),
+            fields,
+            "{kind:?}"
+        );
+    }
+}

@@ -25,7 +25,7 @@ pub use matrix::{
     Matrix, Skipped, Stamp, Who,
 };
 pub use process::{run_adapter, run_adapter_with_progress, AdapterReport, RunOptions};
-pub use protocol::{Hello, Request, Response, PROTOCOL_VERSION};
+pub use protocol::{Hello, Request, Response, EARLIER_PROOF_REFUSED, PROTOCOL_VERSION, RESERVED};
 pub use redact::{redact, Secrets};
 pub use secrets::{secret_fields, SecretFields};
 pub use serve::serve;

@@ -17,8 +17,10 @@ use std::time::{Duration, Instant};
 use rustix::process::{kill_process_group, test_kill_process_group, Pid, Signal};
 use serde_json::{json, Map, Value};
 
-use super::judge::{judge, shown, Answer, Claims, Judgement, VectorReport};
-use super::protocol::{Hello, Request, Response, PROTOCOL_VERSION};
+use super::judge::{judge, shown, Answer, Claims, FailureClass, Judgement, VectorReport};
+use super::protocol::{
+    Hello, Request, Response, EARLIER_PROOF_REFUSED, PROTOCOL_VERSION, RESERVED,
+};
 use super::redact::Secrets;
 use super::secrets::secrets_of_files;
 use caveatspec_vectors::Profile;
@@ -561,7 +563,7 @@ impl Session<'_> {
             });
         }
         self.current = Some(running);
-        self.judge(expected, response)
+        self.judge(v, expected, response)
     }
 
     /// A fresh adapter, after the last one crashed, hung or fell out of step; its hello must be
@@ -579,7 +581,12 @@ impl Session<'_> {
 
     /// Compares a response with the expectation, over what the response claims; `Err` when it
     /// gave no verdict (answered unsupported, or an outcome the protocol does not have).
-    fn judge(&self, expected: &Value, r: Response) -> Result<(Judgement, Answer), Judgement> {
+    fn judge(
+        &self,
+        v: &Vector,
+        expected: &Value,
+        r: Response,
+    ) -> Result<(Judgement, Answer), Judgement> {
         let valid = match r.outcome.as_str() {
             "valid" => true,
             "invalid" => false,
@@ -595,6 +602,34 @@ impl Session<'_> {
                 })
             }
         };
+        let protocol_error = |why: String| Judgement::Crashed {
+            why: format!("protocol error: {}", shown(&why, self.secrets)),
+        };
+        if let Some(code) = r.codes.iter().flatten().find(|c| c.starts_with(RESERVED)) {
+            if code != EARLIER_PROOF_REFUSED {
+                return Err(protocol_error(format!(
+                    "a code in the protocol's reserved `adapter.` namespace that is not one of its codes: {}",
+                    snippet(code, self.secrets)
+                )));
+            }
+            let replayed = v.input.get("replay").and_then(Value::as_array);
+            if valid || replayed.is_none_or(|earlier| earlier.is_empty()) {
+                return Err(protocol_error(format!(
+                    "{EARLIER_PROOF_REFUSED} answers an invalid verdict on a vector with earlier proofs"
+                )));
+            }
+            // The vector was never reached: whatever it expects, the library refused a proof
+            // that is valid, so the verdict cannot count for it.
+            let said = r.message.as_deref().unwrap_or("no message");
+            let why = format!("refused an earlier proof of the replay, which is valid: {said}");
+            let got = Map::from_iter([("valid".to_owned(), json!(false))]);
+            let answer = Answer::of(&got).unwrap_or(Answer::InvalidWithoutCodes);
+            let failed = Judgement::Failed {
+                class: FailureClass::RefusesValid,
+                why: shown(&why, self.secrets),
+            };
+            return Ok((failed, answer));
+        }
         let mut got = Map::new();
         got.insert("valid".into(), json!(valid));
         if let Some(c) = r.codes {
@@ -604,9 +639,15 @@ impl Session<'_> {
             got.insert("message".into(), json!(m));
         }
         for (k, val) in r.value.into_iter().flatten() {
-            if !matches!(k.as_str(), "valid" | "codes" | "message") {
-                got.insert(k, val);
+            if !v.kind.value_fields().contains(&k.as_str()) {
+                return Err(protocol_error(format!(
+                    "a value field that is not one of a {} vector's ({}): {}",
+                    json!(v.kind).as_str().unwrap_or("this"),
+                    v.kind.value_fields().join(", "),
+                    snippet(&k, self.secrets),
+                )));
             }
+            got.insert(k, val);
         }
         let claims = Claims {
             codes_when_sent: true,

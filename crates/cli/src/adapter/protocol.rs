@@ -9,6 +9,15 @@ use caveatspec_vectors::Kind;
 /// The protocol version this runner speaks; an adapter's hello must name it.
 pub const PROTOCOL_VERSION: u64 = 1;
 
+/// The namespace of codes the protocol itself defines; an adapter may send only those of its
+/// codes the protocol lists, and no specification code starts with it.
+pub const RESERVED: &str = "adapter.";
+
+/// The code of an adapter whose library refused one of a replay vector's earlier proofs, which
+/// are valid: the vector itself was never reached, so the answer is a failure whatever it
+/// expects (a library refusing every proof must not pass the replay vectors on its verdict).
+pub const EARLIER_PROOF_REFUSED: &str = "adapter.earlier_proof_refused";
+
 /// The adapter's first line: who it is and what it implements.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hello {

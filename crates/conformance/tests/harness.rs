@@ -235,3 +235,31 @@ fn trials_fail_for_a_wrong_implementation() {
     assert_eq!(right.num_failed, 0);
     assert!(right.num_passed > 0);
 }
+
+/// A kind the implementation does not answer shows as ignored trials, not as passed ones, so
+/// the passed count is the count of vectors it was held to.
+#[test]
+fn kinds_not_answered_are_ignored_trials() {
+    let suite = Suite::shipped()
+        .expect("load")
+        .only(&["verify/expiration/*", "dpop/rfc/*"]);
+    let report = suite.run(&WrongMessage);
+    let dpop = report
+        .cases
+        .iter()
+        .filter(|c| c.id.starts_with("dpop/"))
+        .count();
+    let verify = report.cases.len() - dpop;
+    assert!(dpop > 0 && verify > 0, "{dpop} {verify}");
+    let log = std::env::temp_dir().join(format!("caveatspec-ignored-{}.log", std::process::id()));
+    let args = libtest_mimic::Arguments {
+        quiet: true,
+        test_threads: Some(1),
+        logfile: Some(log.to_string_lossy().into_owned()),
+        ..Default::default()
+    };
+    let run = libtest_mimic::run(&args, suite.trials(WrongMessage));
+    let _ = std::fs::remove_file(&log);
+    assert_eq!(run.num_ignored as usize, dpop);
+    assert_eq!((run.num_passed + run.num_failed) as usize, verify);
+}

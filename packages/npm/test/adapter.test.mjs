@@ -3,7 +3,9 @@ import { spawn } from "node:child_process";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 
-import { EARLIER_PROOF_REFUSED, MAX_REQUEST_BYTES, earlierProofRefused, invalid, response, unsupported } from "caveatspec-vectors/adapter";
+import {
+  EARLIER_PROOF_REFUSED, MAX_REQUEST_BYTES, earlierProofRefused, installedVersion, invalid, response, serve, unsupported,
+} from "caveatspec-vectors/adapter";
 
 const fixture = fileURLToPath(new URL("fixtures/adapter.mjs", import.meta.url));
 
@@ -153,4 +155,23 @@ test("the answer helpers", () => {
   assert.deepEqual(response("x", { valid: true }), { type: "response", id: "x", outcome: "valid" });
   assert.throws(() => response("x", { valid: "yes" }), /boolean `valid`/);
   assert.throws(() => response("x", { valid: false, codes: "dpop.htm" }), /list of strings/);
+});
+
+test("installedVersion walks up from the resolved entry point to the package's own package.json", () => {
+  const entry = fileURLToPath(new URL("fixtures/installed/fake/dist/index.js", import.meta.url));
+  // dist/package.json (type only, no name) is passed over.
+  assert.equal(installedVersion("fake", () => entry), "3.1.4");
+  assert.throws(() => installedVersion("other", () => entry), /no package.json of other above/);
+});
+
+test("a hello without name, version, language or a known profile is refused before anything is written", async () => {
+  const written = [];
+  const output = { write: (text) => written.push(text) };
+  const good = { name: "n", version: "1", language: "JavaScript", profile: "strict" };
+  for (const hello of [{ ...good, name: "" }, { ...good, version: 1 }, { ...good, language: undefined }, { ...good, profile: "lenient" }, null]) {
+    await assert.rejects(serve(hello, {}, { input: [], output }), TypeError, JSON.stringify(hello));
+  }
+  assert.deepEqual(written, []);
+  await serve(good, { echo: () => ({ valid: true }) }, { input: [Buffer.from(request("a", "echo"))], output });
+  assert.deepEqual(written.map((l) => JSON.parse(l).type), ["hello", "response"]);
 });

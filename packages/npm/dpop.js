@@ -22,8 +22,9 @@ export const DPOP_ALGORITHMS = Object.freeze(["ES256", "EdDSA", "Ed25519"]);
 export const JWK_KEY_TYPES = Object.freeze(["EC P-256", "OKP Ed25519", "RSA"]);
 /** The largest proof, in bytes. */
 export const MAX_PROOF_BYTES = 8192;
-/** How old a proof's `iat` may be, and how far ahead, in seconds (SPEC §10.3 step 11). */
+/** How old a proof's `iat` may be, in seconds (SPEC §10.3 step 11). */
 export const MAX_AGE = 300;
+/** How far ahead of `now` a proof's `iat` may be, in seconds (SPEC §10.3 step 11). */
 export const SKEW = 60;
 const MAX_URL_BYTES = 8192;
 const JTI_MAX_BYTES = 256;
@@ -187,6 +188,10 @@ export function dpopProof({ verify, thumbprint, codeOf = () => null, algorithms 
     const jti = stringClaim(claims, "jti");
     const htm = stringClaim(claims, "htm");
     const htu = stringClaim(claims, "htu");
+    // iat's JSON form (integer or not) is the library's to judge, as it parses the payload.
+    const iat = claims.iat;
+    if (!Object.hasOwn(claims, "iat")) throw new Refused("dpop.missing_claim", "no iat");
+    if (typeof iat !== "number" || !Number.isFinite(iat)) throw new Refused("dpop.claim_type", "iat is not a number");
     const jtiBytes = byteLength(jti);
     if (jtiBytes < 1 || jtiBytes > JTI_MAX_BYTES) throw new Refused("dpop.jti_length");
     if (token !== undefined && !sameText(stringClaim(claims, "ath"), await sha256Base64url(token))) {
@@ -206,9 +211,8 @@ export function dpopProof({ verify, thumbprint, codeOf = () => null, algorithms 
       throw new Refused("dpop.htu_invalid");
     }
     if (got !== want) throw new Refused("dpop.htu");
-    const iat = claims.iat;
-    if (!Object.hasOwn(claims, "iat")) throw new Refused("dpop.missing_claim", "no iat");
-    if (typeof iat !== "number" || !Number.isFinite(iat)) throw new Refused("dpop.claim_type", "iat is not a number");
+    // The window, for a library without a clock check (where the library has one, as jose does,
+    // it refused first with the same bounds).
     if (iat < now - MAX_AGE) throw new Refused("dpop.iat_too_old");
     if (iat > now + SKEW) throw new Refused("dpop.iat_in_future");
     if (input.nonce !== undefined && claims.nonce !== input.nonce) throw new Refused("dpop.nonce");

@@ -116,6 +116,10 @@ test("the glue's checks, in SPEC order, with their codes", async () => {
   for (const [over, code] of cases) {
     assert.deepEqual((await check(input(over))).codes, [code], JSON.stringify(over));
   }
+  // The first failing check answers: claim types (step 7) before htm (9), htu (10), the window (11).
+  assert.deepEqual((await check(input({ method: "GET", proof: proof({ iat: "soon" }) }))).codes, ["dpop.claim_type"]);
+  assert.deepEqual((await check(input({ method: "GET", proof: proof({ iat: NOW - 999 }) }))).codes, ["dpop.htm"]);
+  assert.deepEqual((await check(input({ url: "https://x/", proof: proof({ iat: NOW - 999 }) }))).codes, ["dpop.htu"]);
   const accepted = [
     { proof: proof({ jti: "é".repeat(128) }) },
     { url: "HTTPS://Server.Example.COM:443/a/../token?x#y" },

@@ -33,7 +33,7 @@ export function joseErrorCode(e, profile) {
     case "ERR_JWT_CLAIM_VALIDATION_FAILED":
       if (e.reason === "missing") return `${profile}.missing_claim`;
       if (e.reason === "invalid") return profile === "atr" && e.claim === "iat" ? "atr.iat" : `${profile}.claim_type`;
-      return CLAIM_CODES[profile][e.claim] ?? null;
+      return Object.hasOwn(CLAIM_CODES[profile], e.claim) ? CLAIM_CODES[profile][e.claim] : null;
     case "ERR_JWT_INVALID":
       return `${profile}.malformed`;
     case "ERR_JWS_INVALID":

@@ -202,6 +202,8 @@ test("htu normalization (SPEC §10.3 step 10)", () => {
     "https://example.com:65536/", "https://example.com:8a/", "https://example.com/%zz", "https://example.com/%4",
     "https://example.com/a b", "https://example.com/\u0000", "https://example.com/é", "https://[::1/", "https://[::1]x/",
     `https://example.com/${"a".repeat(8192)}`, "example.com/path",
+    // Names of Object's members are no schemes.
+    "constructor://example.com/", "__proto__://example.com/", "toString://example.com/",
   ];
   for (const url of refused) assert.throws(() => normalizeHtu(url), Error, url.slice(0, 40));
 });

@@ -25,6 +25,8 @@ test("jose's errors name checks by their code, claim and reason", () => {
     [joseError("ERR_JWS_INVALID", "Invalid Compact JWS"), "dpop.malformed", "atr.malformed"],
     [joseError("ERR_JOSE_NOT_SUPPORTED", 'Extension Header Parameter "b64" is not recognized'), "dpop.crit", "atr.crit"],
     [joseError("ERR_JOSE_NOT_SUPPORTED", "Unsupported key curve"), null, null],
+    [joseError("ERR_JWT_CLAIM_VALIDATION_FAILED", "odd", { claim: "constructor", reason: "check_failed" }), null, null],
+    [joseError("ERR_JWT_CLAIM_VALIDATION_FAILED", "odd", { claim: "__proto__", reason: "check_failed" }), null, null],
     [new TypeError("Invalid keyData"), null, null],
     [Object.assign(new Error("DOMException"), { code: 0 }), null, null],
     ["a string", null, null],

@@ -6,9 +6,9 @@
 // What the loop does with what it cannot answer:
 // - a request line it cannot read (over MAX_REQUEST_BYTES, not UTF-8, not JSON, not a request)
 //   ends the process with status 2 and one line on stderr naming the line's number and the
-//   problem, never the line itself (it holds tokens and proofs). The runner wrote it, so the
-//   stream is out of step: answering would only guess; the runner counts the vector crashed
-//   and restarts the adapter.
+//   problem, never the line itself (it holds tokens and proofs). Such a line means the stream
+//   is out of step with the runner, and any answer would be a guess; the runner counts the
+//   vector crashed and restarts the adapter.
 // - a handler that throws (or answers something that is not an answer) ends the process with
 //   status 1 and the error on stderr. An exception is the adapter's bug or the library's
 //   crash, not a verdict: answering `invalid` would pass every invalid vector it hits, while a

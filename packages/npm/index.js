@@ -3,6 +3,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
+import { ADAPTER_CODE_PREFIX } from "./adapter.js";
+
 export { parseExpectedFailures, ListError, testName } from "./list.js";
 
 /** The kinds whose vectors carry one expectation per profile. */
@@ -96,7 +98,7 @@ export function compare(expected, got, profile, claims = {}) {
   }
   // Decision D3: a code of the reserved `adapter.` namespace says the vector was not tested.
   const gCodes = Array.isArray(got.codes) ? got.codes : [];
-  if (gCodes.some((c) => typeof c === "string" && c.startsWith("adapter."))) {
+  if (gCodes.some((c) => typeof c === "string" && c.startsWith(ADAPTER_CODE_PREFIX))) {
     return fail(`not tested: ${shown(got.message ?? gCodes)}`);
   }
   const eValid = typeof expected.valid === "boolean" ? expected.valid : undefined;

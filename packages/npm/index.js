@@ -3,6 +3,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
+import { ADAPTER_CODE_PREFIX } from "./adapter.js";
+
 export { parseExpectedFailures, ListError, testName } from "./list.js";
 
 /** The kinds whose vectors carry one expectation per profile. */
@@ -82,6 +84,9 @@ function shown(v) {
  * less than the reference: `codesWhenSent` compares codes only when the answer has them,
  * `messages: false` never compares messages, `onlySentFields` compares only the produced
  * fields the answer has. The default is the reference's: everything.
+ *
+ * An answer with a code of the protocol's reserved `adapter.` namespace (an earlier proof of a
+ * replay vector refused, decision D3) fails whatever the vector expects: it was not tested.
  */
 export function compare(expected, got, profile, claims = {}) {
   checkProfile(profile);
@@ -90,6 +95,11 @@ export function compare(expected, got, profile, claims = {}) {
   if (typeof expected !== "object" || expected === null) return fail("no expectation");
   if (typeof got !== "object" || got === null || Array.isArray(got)) {
     return fail(`expected an object, got ${shown(got)}`);
+  }
+  // Decision D3: a code of the reserved `adapter.` namespace says the vector was not tested.
+  const gCodes = Array.isArray(got.codes) ? got.codes : [];
+  if (gCodes.some((c) => typeof c === "string" && c.startsWith(ADAPTER_CODE_PREFIX))) {
+    return fail(`not tested: ${shown(got.message ?? gCodes)}`);
   }
   const eValid = typeof expected.valid === "boolean" ? expected.valid : undefined;
   const gValid = typeof got.valid === "boolean" ? got.valid : undefined;

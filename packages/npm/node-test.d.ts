@@ -14,8 +14,8 @@ export interface TestVectorsOptions {
   claims?: Claims;
 }
 
-/** An answer in the vectors' shape; null or undefined when the vector is not implemented. */
-export type Answer = Expectation | null | undefined;
+/** An answer in the vectors' shape; null, undefined or `{ unsupported }` when the vector is not implemented. */
+export type Answer = Expectation | { unsupported: string } | null | undefined;
 
 /** Registers one node:test `test()` per vector. */
 export declare function testVectors(

@@ -10,8 +10,8 @@ import { parseExpectedFailures, testName } from "./list.js";
  * Registers one `test()` per vector of `kind` (all kinds when omitted), named by its id (with
  * ` [<profile>]` only when `profile` is omitted and the kind has one expectation per profile,
  * so both profiles run). `fn(vector, profile)` answers in the vector's shape (`valid`, `codes`,
- * `message`, produced fields), may be async, and answers `null`/`undefined` when it does not
- * implement the vector (the test is skipped).
+ * `message`, produced fields), may be async, and answers `null`/`undefined`, or `{ unsupported }`
+ * as the adapter helpers do, when it does not implement the vector (the test is skipped).
  *
  * `expectedFailures`: a list's path, or the Map `parseExpectedFailures` reads from its text.
  * A listed vector that fails passes as an expected failure; one that passes fails ("remove it
@@ -35,6 +35,9 @@ export function testVectors(options, fn) {
         try {
           const got = await fn(v, p);
           if (got === null || got === undefined) return t.skip("not implemented");
+          if (typeof got === "object" && Object.hasOwn(got, "unsupported")) {
+            return t.skip(`unsupported${got.unsupported ? `: ${got.unsupported}` : ""}`);
+          }
           result = compare(expected, got, p, claims);
         } catch (e) {
           result = { pass: false, why: `threw ${e?.name ?? "a value"}: ${String(e?.message ?? e).slice(0, 300)}` };

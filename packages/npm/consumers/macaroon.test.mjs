@@ -10,8 +10,5 @@ const library = pypi(macaroon);
 const claims = { codesWhenSent: true, messages: false, onlySentFields: true };
 
 for (const kind of ["decode", "mint", "restrict"]) {
-  testVectors({ kind, profile: "warehouse", claims }, (vector) => {
-    const answer = library[kind](vector.input);
-    return "unsupported" in answer ? null : answer;
-  });
+  testVectors({ kind, profile: "warehouse", claims }, (vector) => library[kind](vector.input));
 }

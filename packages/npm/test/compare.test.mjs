@@ -47,6 +47,18 @@ test("claims loosen the rules as the matrix does for an adapter", () => {
   assert.equal(compare(produced, { valid: true, token: "pypi-y" }, "strict", adapter).pass, false);
 });
 
+test("a code of the reserved adapter. namespace fails whatever the vector expects (D3)", () => {
+  const notTested = { valid: false, codes: ["adapter.earlier_proof_refused"], message: "earlier proof 0 refused: dpop.signature" };
+  const adapter = { codesWhenSent: true, messages: false, onlySentFields: true };
+  for (const expected of [produced, refused, { valid: false, codes: ["adapter.earlier_proof_refused"] }]) {
+    const r = compare(expected, notTested, "strict", adapter);
+    assert.equal(r.pass, false);
+    assert.match(r.why, /not tested: "earlier proof 0 refused: dpop.signature"/);
+  }
+  const other = { valid: false, codes: ["adapterx.y"] };
+  assert.equal(compare(other, other, "strict", adapter).pass, true, "only adapter. is reserved");
+});
+
 test("a hostile answer is refused with a bounded reason", () => {
   const huge = "x".repeat(10_000_000);
   const r = compare(produced, { ...produced, token: huge }, "strict");

@@ -26,6 +26,8 @@ test("testVectors: one test per vector, judged against the expected-failure list
   assert.match(output, /listed as an expected failure \(said to fail, but passes\): remove it from the list/);
   assert.equal(results.get("mint/user-token"), "not ok", "an unlisted failure fails");
   assert.equal(results.get("mint/everything"), "skip", "an answer of null is not implemented");
+  assert.equal(results.get("mint/bind-jkt"), "skip", "an unsupported answer is not implemented");
+  assert.match(output, /# SKIP unsupported: no key-binding caveat/);
   assert.equal(results.get("mint/large-expiry"), "skip", "skipped by flag");
 });
 

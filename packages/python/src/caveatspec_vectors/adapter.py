@@ -172,11 +172,15 @@ def frozen_clock(now, *modules):
             setattr(module, name, real[i][0])
 
 
+class _Unreadable(ValueError):
+    """A request line the loop cannot answer."""
+
+
 def _request(line, number):
-    """(id, kind, input) of one request line, or SystemExit saying why it cannot be read."""
+    """(id, kind, input) of one request line, or _Unreadable saying why it cannot be read."""
     def unreadable(why):
-        return SystemExit(f"caveatspec adapter: request line {number}: {why}; "
-                          "there is no id to answer, so the adapter stops")
+        return _Unreadable(f"caveatspec adapter: request line {number}: {why}; "
+                           "there is no id to answer, so the adapter stops")
     if len(line) > MAX_LINE:
         raise unreadable(f"longer than {MAX_LINE} bytes")
     try:
@@ -230,5 +234,9 @@ def serve(hello, handlers, stdin=None, stdout=None):
         number += 1
         if not line.strip():
             continue
-        request_id, kind, inp = _request(line, number)
+        try:
+            request_id, kind, inp = _request(line, number)
+        except _Unreadable as e:
+            sys.stderr.write(f"{e}\n")
+            raise SystemExit(2) from None
         write(_answer(handlers.get(kind), inp).response(request_id))

@@ -91,7 +91,8 @@ def restrict(inp):
         return restricted(pypitoken.Token.load(inp["token"]), inp["restrictions"])
 
 
+HANDLERS = {"decode": decode, "caveat": caveat, "verify": verify, "mint": mint, "restrict": restrict}
+
 if __name__ == "__main__":
     adapter.serve({"name": "pypitoken", "version": version("pypitoken"), "language": "Python",
-                   "profile": "warehouse", "kinds": ["decode", "caveat", "verify", "mint", "restrict"]},
-                  {"decode": decode, "caveat": caveat, "verify": verify, "mint": mint, "restrict": restrict})
+                   "profile": "warehouse", "kinds": list(HANDLERS)}, HANDLERS)

@@ -165,3 +165,19 @@ def test_frozen_clock_is_restored_when_the_block_raises_and_does_not_nest():
                 pass
         assert time.time() == 5.0
     assert time.time() > 5
+
+
+def test_answer_in_the_expectations_shape():
+    def handler(inp):
+        if inp:
+            raise adapter.Invalid("a.b", message="why")
+        return {"jti": "j"}
+    assert adapter.answer(handler, {}).as_expected() == {"valid": True, "jti": "j"}
+    refused = adapter.answer(handler, {"x": 1})
+    assert refused.as_expected() == {"valid": False, "codes": ["a.b"]}
+    assert refused.as_expected(messages=True) == {"valid": False, "codes": ["a.b"], "message": "why"}
+    assert adapter.answer(None, {}).outcome == "unsupported"
+    with pytest.raises(ValueError):
+        adapter.answer(None, {}).as_expected()
+    with pytest.raises(TypeError):
+        adapter.answer(lambda inp: "valid", {})

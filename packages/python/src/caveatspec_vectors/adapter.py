@@ -38,7 +38,7 @@ import sys
 import time as _time
 
 __all__ = ["PROTOCOL", "MAX_LINE", "RESERVED_PREFIX", "Answer", "Invalid", "Unsupported",
-           "earlier_proof_refused", "refusing", "frozen_clock", "serve"]
+           "earlier_proof_refused", "refusing", "frozen_clock", "answer", "serve"]
 
 #: The protocol version this loop speaks.
 PROTOCOL = 1
@@ -69,6 +69,20 @@ class Answer:
             out["message"] = str(self.message).encode("utf-8", "backslashreplace").decode("utf-8")
         if self.value is not None:
             out["value"] = self.value
+        return out
+
+    def as_expected(self, messages=False):
+        """The answer in a vector expectation's shape (`valid`, `codes` when sent, `message`
+        when `messages`, the value fields), for `caveatspec_vectors.compare(...,
+        only_sent=True)`; ValueError for `unsupported`, which has no such shape."""
+        if self.outcome == "unsupported":
+            raise ValueError("an unsupported answer has no expectation's shape")
+        out = {"valid": self.outcome == "valid"}
+        if self.codes is not None:
+            out["codes"] = list(self.codes)
+        if messages and self.message is not None:
+            out["message"] = self.message
+        out.update(self.value or {})
         return out
 
 
@@ -201,7 +215,9 @@ def _request(line, number):
     return req["id"], req["kind"], req["input"]
 
 
-def _answer(handler, inp):
+def answer(handler, inp):
+    """The `Answer` of `handler` (None: no handler) to a request's `input`, as the loop
+    answers it; an exception other than `Invalid` and `Unsupported` propagates."""
     if handler is None:
         return Answer("unsupported", message="no handler for this kind")
     try:
@@ -239,4 +255,4 @@ def serve(hello, handlers, stdin=None, stdout=None):
         except _Unreadable as e:
             sys.stderr.write(f"{e}\n")
             raise SystemExit(2) from None
-        write(_answer(handlers.get(kind), inp).response(request_id))
+        write(answer(handlers.get(kind), inp).response(request_id))

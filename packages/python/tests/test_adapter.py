@@ -181,3 +181,17 @@ def test_answer_in_the_expectations_shape():
         adapter.answer(None, {}).as_expected()
     with pytest.raises(TypeError):
         adapter.answer(lambda inp: "valid", {})
+
+
+def test_code_table_first_matching_row_wins_and_a_row_may_give_none():
+    code = adapter.code_table([(KeyError, None), (LookupError, "x.lookup"),
+                               (ValueError, "crit", "x.crit"), (ValueError, "x.value")])
+    assert code(KeyError("crit")) is None
+    assert code(IndexError("i")) == "x.lookup"
+    assert code(ValueError("bad crit header")) == "x.crit"
+    assert code(ValueError("other")) == "x.value"
+    assert code(TypeError("crit")) is None
+    with pytest.raises(adapter.Invalid) as e:
+        with adapter.refusing(code):
+            raise ValueError("crit")
+    assert e.value.answer.codes == ["x.crit"] and e.value.answer.message == "ValueError: crit"

@@ -38,7 +38,7 @@ import sys
 import time as _time
 
 __all__ = ["PROTOCOL", "MAX_LINE", "RESERVED_PREFIX", "Answer", "Invalid", "Unsupported",
-           "earlier_proof_refused", "refusing", "frozen_clock", "answer", "serve"]
+           "earlier_proof_refused", "refusing", "code_table", "frozen_clock", "answer", "serve"]
 
 #: The protocol version this loop speaks.
 PROTOCOL = 1
@@ -125,6 +125,19 @@ def refusing(code=None):
         given = code(e) if callable(code) else code
         raise Invalid(*([given] if given is not None else []),
                       message=f"{type(e).__name__}: {e}") from None
+
+
+def code_table(rows):
+    """A `code` function for `refusing` from a table of a library's exceptions: each row is
+    `(exception class, code)` or `(exception class, text, code)`, and the first row whose class
+    the exception is an instance of (and whose text is in its message, for a row of three)
+    gives the code; an exception no row matches gets none (decision D5)."""
+    rows = [row if len(row) == 3 else (row[0], "", row[1]) for row in rows]
+
+    def code(e):
+        text = str(e)
+        return next((c for cls, part, c in rows if isinstance(e, cls) and part in text), None)
+    return code
 
 
 _REAL_TIME = _time.time

@@ -20,14 +20,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "packages" / "python" / "src"))
 import joserfc  # noqa: E402
 from caveatspec_vectors import adapter, dpop  # noqa: E402
-from joserfc import errors as E  # noqa: E402
-from joserfc import jwk, jws, jwt  # noqa: E402
+from joserfc import errors as E, jwk, jws, jwt  # noqa: E402
 
 # joserfc warns (on stderr) about EdDSA and implicit key types; the answers are unchanged.
 warnings.simplefilter("ignore")
 
-# joserfc error class → dpop code, most specific first.
-DPOP_ERRORS = [
+# joserfc's errors that name one check: by class, most specific first, then by class and text.
+DPOP_CODES = adapter.code_table([
     (E.BadSignatureError, "dpop.signature"),
     (E.MissingCritHeaderError, "dpop.crit"),
     (E.UnsupportedAlgorithmError, "dpop.alg"),
@@ -35,30 +34,16 @@ DPOP_ERRORS = [
     (E.MissingClaimError, "dpop.missing_claim"),
     (E.DecodeError, "dpop.malformed"),
     (E.InvalidPayloadError, "dpop.malformed"),
-]
+    (E.UnsupportedHeaderError, "crit", "dpop.crit"),
+    (E.InvalidHeaderValueError, "crit", "dpop.crit"),
+    (E.UnsupportedHeaderError, "Unsupported [", "dpop.crit"),
+    (E.InvalidClaimError, "in the future", "dpop.iat_in_future"),
+    (E.InvalidClaimError, "must be", "dpop.claim_type"),
+])
 # Key errors that name one jose code (SPEC §10.2). InvalidKeyTypeError does not: joserfc raises
 # it for an unknown `kty` and for one that is not a string alike.
-KEY_ERRORS = [(E.InvalidKeyCurveError, "jose.jwk_curve"), (E.InvalidKeyLengthError, "jose.jwk_length")]
-
-
-def dpop_code(e):
-    text = str(e)
-    for cls, c in DPOP_ERRORS:
-        if isinstance(e, cls):
-            return c
-    if isinstance(e, (E.UnsupportedHeaderError, E.InvalidHeaderValueError)) and "crit" in text:
-        return "dpop.crit"
-    if isinstance(e, E.UnsupportedHeaderError) and "Unsupported [" in text:
-        return "dpop.crit"
-    if isinstance(e, E.InvalidClaimError) and "in the future" in text:
-        return "dpop.iat_in_future"
-    if isinstance(e, E.InvalidClaimError) and "must be" in text:
-        return "dpop.claim_type"
-    return None
-
-
-def key_code(e):
-    return next((c for cls, c in KEY_ERRORS if isinstance(e, cls)), None)
+KEY_CODES = adapter.code_table([(E.InvalidKeyCurveError, "jose.jwk_curve"),
+                                (E.InvalidKeyLengthError, "jose.jwk_length")])
 
 
 def header(proof):
@@ -81,5 +66,5 @@ def thumbprint(key):
 if __name__ == "__main__":
     adapter.serve({"name": "joserfc", "version": joserfc.__version__, "language": "Python",
                    "profile": "strict", "kinds": ["dpop_proof", "jwk_thumbprint"]},
-                  {"dpop_proof": dpop.proof_handler(header, verify, codes=dpop_code, thumbprint=thumbprint),
-                   "jwk_thumbprint": dpop.thumbprint_handler(thumbprint, codes=key_code)})
+                  {"dpop_proof": dpop.proof_handler(header, verify, codes=DPOP_CODES, thumbprint=thumbprint),
+                   "jwk_thumbprint": dpop.thumbprint_handler(thumbprint, codes=KEY_CODES)})

@@ -7,7 +7,6 @@ is written from spec/SPEC.md, not taken from PyPI; where it and PyPI differ, the
 """
 
 import sys
-from importlib.metadata import version
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "packages" / "python" / "src"))
@@ -38,33 +37,27 @@ def caveat(inp):
 def verify(inp):
     m = load(inp["token"])
     with adapter.refusing():
-        if not satisfier.row_matches(m.identifier_bytes, inp["row"]):
-            raise adapter.Invalid(message="Macaroon not found")
-        for stored in satisfier.stored_caveats(inp["row"]):
-            m.add_first_party_caveat(stored)
+        satisfier.add_stored_caveats(m.add_first_party_caveat, m.identifier_bytes, inp["row"])
         verifier = pymacaroons.Verifier()
         verifier.satisfy_general(satisfier.Request(inp).satisfies)
         verifier.verify(m, bytes.fromhex(inp["key_hex"]))
 
 
-def produce(m, restrictions, restrict):
-    caveats = satisfier.caveats_to_add(restrictions, restrict)
-    for c in caveats:
-        m.add_first_party_caveat(c)
-    return {"caveats": caveats, "token": "pypi-" + m.serialize()}
-
-
 def mint(inp):
     m = pymacaroons.Macaroon(location=inp["location"], identifier=inp["identifier"],
                              key=bytes.fromhex(inp["key_hex"]), version=pymacaroons.MACAROON_V2)
-    return produce(m, inp["restrictions"], False)
+    caveats = satisfier.add_restrictions(m.add_first_party_caveat, inp["restrictions"], False)
+    return {"caveats": caveats, "token": "pypi-" + m.serialize()}
 
 
 def restrict(inp):
-    return produce(load(inp["token"], "macaroon.malformed"), inp["restrictions"], True)
+    m = load(inp["token"], "macaroon.malformed")
+    caveats = satisfier.add_restrictions(m.add_first_party_caveat, inp["restrictions"], True)
+    return {"caveats": caveats, "token": "pypi-" + m.serialize()}
 
+
+HANDLERS = {"decode": decode, "caveat": caveat, "verify": verify, "mint": mint, "restrict": restrict}
 
 if __name__ == "__main__":
-    adapter.serve({"name": "pymacaroons", "version": version("pymacaroons"), "language": "Python",
-                   "profile": "warehouse", "kinds": ["decode", "caveat", "verify", "mint", "restrict"]},
-                  {"decode": decode, "caveat": caveat, "verify": verify, "mint": mint, "restrict": restrict})
+    adapter.serve({"name": "pymacaroons", "version": pymacaroons.__version__, "language": "Python",
+                   "profile": "warehouse", "kinds": list(HANDLERS)}, HANDLERS)

@@ -22,6 +22,8 @@ ADAPTER = textwrap.dedent("""
     def k(inp):
         if inp.get("crash"):
             raise KeyError("the adapter's own bug")
+        if inp.get("nan"):
+            return {{"jti": float("nan")}}
         if "invalid" in inp:
             raise adapter.Invalid(*inp["invalid"], message=inp.get("message"))
         if "unsupported" in inp:
@@ -90,6 +92,12 @@ def test_a_handler_exception_ends_the_process_after_the_answers_before_it():
     assert status != 0
     assert [r["id"] for r in out] == ["a"]
     assert "KeyError" in err and "the adapter's own bug" in err
+
+
+def test_an_answer_that_is_not_json_ends_the_process_instead_of_writing_it():
+    status, out, err = run(request("a", {"nan": True}) + request("b", {}))
+    assert status != 0 and out == []
+    assert "Out of range float values are not JSON compliant" in err
 
 
 @pytest.mark.parametrize("line, why", [

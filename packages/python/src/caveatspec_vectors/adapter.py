@@ -251,7 +251,8 @@ def serve(hello, handlers, stdin=None, stdout=None):
     stdout = sys.stdout if stdout is None else stdout
 
     def write(obj):
-        stdout.write(json.dumps(obj) + "\n")
+        # NaN and infinities are not JSON: a handler answering one fails here, as a crash.
+        stdout.write(json.dumps(obj, allow_nan=False) + "\n")
         stdout.flush()
 
     write(dict(hello, type="hello", protocol=PROTOCOL))

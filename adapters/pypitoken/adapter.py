@@ -8,46 +8,38 @@ Publishers, so vectors that need the former are answered `unsupported` and a pub
 token is checked with no user.
 """
 
-import os
 import sys
 import uuid
 from importlib.metadata import version
+from pathlib import Path
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
-import protocol  # noqa: E402
-
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "packages" / "python" / "src"))
 import pypitoken  # noqa: E402
+from caveatspec_vectors import adapter, satisfier  # noqa: E402
 from pypitoken import restrictions as R  # noqa: E402
 
+# pypitoken's restriction classes, by the caveat kind each reads.
 KINDS = {
     "DateRestriction": "expiration", "LegacyDateRestriction": "expiration",
     "ProjectNamesRestriction": "project_name", "LegacyProjectNamesRestriction": "project_name",
     "ProjectIDsRestriction": "project_id", "UserIDRestriction": "request_user",
     "LegacyNoopRestriction": "request_user",
 }
-
-
-def failed(exc):
-    return {"outcome": "invalid", "message": f"{type(exc).__name__}: {exc}"}
+RESTRICTIONS = ("not_before", "not_after", "project_names", "project_ids", "user_id")
 
 
 def decode(inp):
-    try:
+    with adapter.refusing():
         pypitoken.Token.load(inp["token"])
-    except Exception as exc:  # noqa: BLE001 — any refusal is an answer
-        return failed(exc)
-    return {"outcome": "valid"}
 
 
 def caveat(inp):
     if "caveat" not in inp:
-        return {"outcome": "unsupported", "message": "pypitoken reads caveats as text only"}
-    try:
+        raise adapter.Unsupported("pypitoken reads caveats as text only")
+    with adapter.refusing():
         r = R.Restriction.load_json(inp["caveat"])
-    except Exception as exc:  # noqa: BLE001
-        return failed(exc)
     kind = KINDS.get(type(r).__name__)
-    return {"outcome": "valid", "value": {"kind": kind} if kind else {}}
+    return {"kind": kind} if kind else {}
 
 
 def same_uuid(a, b):
@@ -58,60 +50,49 @@ def same_uuid(a, b):
 
 
 def verify(inp):
-    row = inp["row"]
+    row, project = inp["row"], inp.get("project")
     if row["stored_caveats"]:
-        return {"outcome": "unsupported", "message": "pypitoken knows no caveats stored at issue time"}
-    try:
+        raise adapter.Unsupported("pypitoken knows no caveats stored at issue time")
+    with adapter.refusing():
         token = pypitoken.Token.load(inp["token"])
         if not same_uuid(token.identifier, row["identifier"]):
-            return {"outcome": "invalid", "message": "no key for this identifier"}
-        project = inp.get("project")
+            raise adapter.Invalid(message="no key for this identifier")
         token.check(key=bytes.fromhex(inp["key_hex"]),
-                    project_name=protocol.normalize(project["name"]) if project else None,
+                    project_name=satisfier.normalize(project["name"]) if project else None,
                     project_id=project["id"] if project else None,
                     user_id=row["owner"].get("user_id"), now=inp["now"])
-    except Exception as exc:  # noqa: BLE001
-        return failed(exc)
-    return {"outcome": "valid"}
 
 
-def restricted(token, r):
-    kwargs = {k: r[k] for k in ("not_before", "not_after", "project_names", "project_ids", "user_id") if k in r}
+def restricted(token, restrictions):
+    """`token.restrict` with the vector's restrictions (names normalized, as PyPI writes them);
+    the caveats it added, and the token."""
+    kwargs = {k: restrictions[k] for k in RESTRICTIONS if k in restrictions}
     if "project_names" in kwargs:
-        kwargs["project_names"] = [protocol.normalize(n) for n in kwargs["project_names"]]
+        kwargs["project_names"] = [satisfier.normalize(n) for n in kwargs["project_names"]]
     before = len(token._macaroon.caveats)
     token.restrict(**kwargs)
     caveats = [c.caveat_id_bytes.decode("utf-8", "replace") for c in token._macaroon.caveats[before:]]
-    return {"outcome": "valid", "value": {"caveats": caveats, "token": token.dump()}}
-
-
-# `bind_jkt` asks for the strict profile's key-binding caveat (tag 5), which PyPI never writes.
-UNSUPPORTED_BIND = {"outcome": "unsupported", "message": "no key-binding caveat (bind_jkt) in PyPI's caveats"}
+    return {"caveats": caveats, "token": token.dump()}
 
 
 def mint(inp):
-    if "bind_jkt" in inp["restrictions"]:
-        return UNSUPPORTED_BIND
-    try:
+    satisfier.no_key_binding(inp["restrictions"])
+    with adapter.refusing():
         token = pypitoken.Token.create(domain=inp["location"], identifier=inp["identifier"],
                                        key=bytes.fromhex(inp["key_hex"]))
         if not inp["restrictions"]:
-            return {"outcome": "valid", "value": {"caveats": [], "token": token.dump()}}
+            return {"caveats": [], "token": token.dump()}
         return restricted(token, inp["restrictions"])
-    except Exception as exc:  # noqa: BLE001
-        return failed(exc)
 
 
 def restrict(inp):
-    if "bind_jkt" in inp["restrictions"]:
-        return UNSUPPORTED_BIND
-    try:
+    satisfier.no_key_binding(inp["restrictions"])
+    with adapter.refusing():
         return restricted(pypitoken.Token.load(inp["token"]), inp["restrictions"])
-    except Exception as exc:  # noqa: BLE001
-        return failed(exc)
 
+
+HANDLERS = {"decode": decode, "caveat": caveat, "verify": verify, "mint": mint, "restrict": restrict}
 
 if __name__ == "__main__":
-    protocol.serve({"name": "pypitoken", "version": version("pypitoken"), "language": "Python",
-                    "profile": "warehouse", "kinds": ["decode", "caveat", "verify", "mint", "restrict"]},
-                   {"decode": decode, "caveat": caveat, "verify": verify, "mint": mint, "restrict": restrict})
+    adapter.serve({"name": "pypitoken", "version": version("pypitoken"), "language": "Python",
+                   "profile": "warehouse", "kinds": list(HANDLERS)}, HANDLERS)

@@ -11,12 +11,12 @@ the proof that every warehouse-profile expectation is what PyPI's code does.
 
 import os
 import sys
+from pathlib import Path
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(HERE, "..", "python"))
-sys.path.insert(0, os.path.join(ROOT, "tools", "vectorgen"))
-import protocol  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "packages" / "python" / "src"))
+sys.path.insert(0, str(ROOT / "tools" / "vectorgen"))
+from caveatspec_vectors import adapter  # noqa: E402
 
 
 def main():
@@ -30,17 +30,14 @@ def main():
     g = Generator(w, "", "")
 
     def expectation(add):
-        """Run one generator step and take the warehouse expectation it computed."""
+        """Run one generator step and answer the warehouse expectation it computed, every field
+        of it: codes (an empty list too), PyPI's message, the value."""
         g.ids.clear()
         g.files = {c: [] for c in g.files}
         exp = add()["expected"]["warehouse"]
-        out = {"outcome": "valid" if exp["valid"] else "invalid", "codes": exp.get("codes", [])}
-        if "message" in exp:
-            out["message"] = exp["message"]
         value = {k: v for k, v in exp.items() if k not in ("valid", "codes", "message")}
-        if value:
-            out["value"] = value
-        return out
+        return adapter.Answer("valid" if exp["valid"] else "invalid", codes=exp.get("codes", []),
+                              message=exp.get("message"), value=value or None)
 
     def decode(inp):
         return expectation(lambda: g.decode("token-encoding", "x", "", inp["token"]))
@@ -56,9 +53,9 @@ def main():
                                             row["identifier"]))
 
     try:
-        protocol.serve({"name": "warehouse (PyPI)", "version": w.commit[:12], "language": "Python",
-                        "profile": "warehouse", "kinds": ["decode", "caveat", "verify"], "messages": True},
-                       {"decode": decode, "caveat": caveat, "verify": verify})
+        adapter.serve({"name": "warehouse (PyPI)", "version": w.commit[:12], "language": "Python",
+                       "profile": "warehouse", "kinds": ["decode", "caveat", "verify"], "messages": True},
+                      {"decode": decode, "caveat": caveat, "verify": verify})
     finally:
         w.close()
 

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from caveatspec_vectors import satisfier as s, vectors
+from caveatspec_vectors import adapter, satisfier as s, vectors
 
 VERIFY = next(v for v in vectors(kind="verify") if v["expected"]["warehouse"]["valid"])
 
@@ -46,3 +46,26 @@ def test_restrictions_that_cannot_be_written_are_refused_with_their_code():
         with pytest.raises(s.Refused) as e:
             s.restriction_caveats(r, True)
         assert e.value.code == code
+
+
+def test_an_adapter_adds_restrictions_through_its_library_or_answers_why_not():
+    added = []
+    assert s.add_restrictions(added.append, {"project_names": ["My_Pkg"]}, False) == ['[1,["my-pkg"]]']
+    assert added == ['[1,["my-pkg"]]']
+    with pytest.raises(adapter.Unsupported):
+        s.add_restrictions(added.append, {"bind_jkt": "x", "project_names": ["a"]}, False)
+    with pytest.raises(adapter.Invalid) as e:
+        s.add_restrictions(added.append, {}, True)
+    assert e.value.answer.codes == ["restrict.nothing"]
+    assert added == ['[1,["my-pkg"]]']  # nothing added by a refused call
+
+
+def test_an_adapter_adds_stored_caveats_only_for_the_row_the_identifier_finds():
+    row = dict(VERIFY["input"]["row"], stored_caveats=['[0, 2, 1]'])
+    added = []
+    s.add_stored_caveats(added.append, row["identifier"].encode(), row)
+    assert added == ["[0,2,1]"]
+    with pytest.raises(adapter.Invalid) as e:
+        s.add_stored_caveats(added.append, b"\xff" * 10_000, row)
+    assert e.value.answer.message == "Macaroon not found" and e.value.answer.codes is None
+    assert added == ["[0,2,1]"]

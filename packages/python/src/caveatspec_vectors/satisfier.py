@@ -14,8 +14,11 @@ import json
 import re
 import uuid
 
+from .adapter import Invalid, Unsupported
+
 __all__ = ["Unmet", "Refused", "parse", "caveat_kind", "token_body", "Request", "row_matches",
-           "stored_caveats", "normalize", "restriction_caveats"]
+           "stored_caveats", "normalize", "restriction_caveats", "no_key_binding",
+           "add_restrictions", "add_stored_caveats"]
 
 
 class Unmet(Exception):
@@ -207,3 +210,35 @@ def restriction_caveats(r, restrict):
             raise Refused("restrict.invalid_uuid")
         out.append([3, r["user_id"]])
     return [json.dumps(c, separators=(",", ":")) for c in out]
+
+
+def no_key_binding(restrictions):
+    """`adapter.Unsupported` when `restrictions` ask for the strict profile's key-binding
+    caveat (`bind_jkt`, tag 5, SPEC §10.7): PyPI never writes it, so a library of PyPI's
+    caveats has no way to express it."""
+    if "bind_jkt" in restrictions:
+        raise Unsupported("no key-binding caveat (bind_jkt) in PyPI's caveats")
+
+
+def add_restrictions(add_caveat, restrictions, restrict):
+    """`restriction_caveats` as an adapter answers a `mint` or `restrict` vector: each caveat
+    handed to the library's `add_caveat(text)` and the list returned; `adapter.Unsupported` for
+    `bind_jkt`, `adapter.Invalid(code)` for restrictions that cannot be written."""
+    no_key_binding(restrictions)
+    try:
+        caveats = restriction_caveats(restrictions, restrict)
+    except Refused as r:
+        raise Invalid(r.code) from None
+    for caveat in caveats:
+        add_caveat(caveat)
+    return caveats
+
+
+def add_stored_caveats(add_caveat, identifier, row):
+    """PyPI's lookup before it verifies: `adapter.Invalid` with PyPI's message when the
+    macaroon's `identifier` (bytes) does not find `row`, else the row's stored caveats handed
+    to the library's `add_caveat(text)`."""
+    if not row_matches(identifier, row):
+        raise Invalid(message="Macaroon not found")
+    for caveat in stored_caveats(row):
+        add_caveat(caveat)

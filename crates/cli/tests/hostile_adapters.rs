@@ -240,26 +240,39 @@ fn invalid_utf8_is_a_protocol_error() {
 
 /// How an echoing adapter answers a request, chosen by the length of its id so that the test
 /// can pick vectors of every kind for every answer.
-const ECHO_MODES: usize = 6;
+const ECHO_MODES: usize = 7;
 
 /// Echoes each whole request (every secret in it) everywhere it can: in the message, codes and
-/// produced fields of a valid or an invalid answer, as the id of its answer, as a garbage line,
-/// as an outcome, as the reason it is unsupported; and always on stderr.
+/// the kind's produced fields of a valid or an invalid answer, as the id of its answer, as a
+/// garbage line, as an outcome, as the name of a value field the kind does not have, as the
+/// reason it is unsupported; and always on stderr.
 fn echo_adapter() -> String {
     let esc = r#"e=$(printf '%s' "$l" | sed 's/\\/\\\\/g; s/"/\\"/g')"#;
-    let value = r#""value":{"token":"%s","macaroon":"%s","caveats":["%s"],"kind":"%s","canonical":"%s","jkt":"%s","jti":"%s","sub":"%s","thumbprint":"%s"}"#;
+    // The kind is the request's third member; each kind's value fields, every one the echo.
+    let value = r#"kind=$(printf '%s' "$l" | sed 's/^{"type":"request","id":"[^"]*","kind":"\([a-z_]*\)".*/\1/'); case $kind in
+decode) v="\"macaroon\":\"$e\"";;
+caveat) v="\"kind\":\"$e\",\"canonical\":\"$e\"";;
+mint|restrict) v="\"token\":\"$e\",\"caveats\":[\"$e\"]";;
+dpop_proof) v="\"jkt\":\"$e\",\"jti\":\"$e\"";;
+jwk_thumbprint) v="\"thumbprint\":\"$e\"";;
+atr_jwt) v="\"sub\":\"$e\",\"jti\":\"$e\"";;
+atr_dpop_request) v="\"sub\":\"$e\",\"jti\":\"$e\",\"jkt\":\"$e\"";;
+macaroon_dpop_request) v="\"jkt\":\"$e\"";;
+*) v="";;
+esac"#;
     let answer = |outcome: &str| {
         format!(
-            r#"printf '{{"type":"response","id":"%s","outcome":"{outcome}","message":"%s","codes":["%s"],{value}}}\n' "$id" "$e" "$e" "$e" "$e" "$e" "$e" "$e" "$e" "$e" "$e" "$e" "$e""#
+            r#"printf '{{"type":"response","id":"%s","outcome":"{outcome}","message":"%s","codes":["%s"],"value":{{%s}}}}\n' "$id" "$e" "$e" "$v""#
         )
     };
     format!(
-        r#"{HELLO}; while IFS= read -r l; do printf '%s\n' "$l" >&2; {READ_ID}; {esc}; case $(( ${{#id}} % {ECHO_MODES} )) in
+        r#"{HELLO}; while IFS= read -r l; do printf '%s\n' "$l" >&2; {READ_ID}; {esc}; {value}; case $(( ${{#id}} % {ECHO_MODES} )) in
 0) {};;
 1) {};;
 2) printf '{{"type":"response","id":"%s","outcome":"invalid"}}\n' "$e";;
 3) printf 'garbage %s\n' "$l";;
 4) printf '{{"type":"response","id":"%s","outcome":"%s"}}\n' "$id" "$e";;
+5) printf '{{"type":"response","id":"%s","outcome":"valid","value":{{"%s":1}}}}\n' "$id" "$e";;
 *) printf '{{"type":"response","id":"%s","outcome":"unsupported","message":"%s"}}\n' "$id" "$e";;
 esac; done"#,
         answer("valid"),
@@ -371,6 +384,12 @@ fn an_echoing_adapter_leaks_nothing_of_any_kind() {
     ] {
         assert!(classes.contains(&c), "no {c:?} in {classes:?}");
     }
+    assert!(
+        r.vectors
+            .iter()
+            .any(|v| v.verdict.why().is_some_and(|w| w.contains("a value field"))),
+        "a secret echoed as a value field's name is a protocol error"
+    );
     assert_no_leak(
         "the report",
         &serde_json::to_string(&r.vectors).unwrap(),

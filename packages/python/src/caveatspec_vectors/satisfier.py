@@ -258,8 +258,9 @@ def stored_caveats(row, profile="warehouse"):
     return [json.dumps(json.loads(c), separators=(",", ":")) for c in row["stored_caveats"]]
 
 
-_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.I)
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+# Whole-string patterns, used with fullmatch: `$` would also match before a final newline.
+_NAME = re.compile(r"[A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9]", re.I)
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def restriction_caveats(r, restrict):
@@ -282,17 +283,17 @@ def restriction_caveats(r, restrict):
         names = r["project_names"]
         if not names:
             raise Refused("restrict.empty_list")
-        if not all(_NAME.match(n) for n in names):
+        if not all(_NAME.fullmatch(n) for n in names):
             raise Refused("restrict.invalid_name")
         out.append([1, [normalize(n) for n in names]])
     if "project_ids" in r:
         if not r["project_ids"]:
             raise Refused("restrict.empty_list")
-        if not all(_UUID.match(i) for i in r["project_ids"]):
+        if not all(_CANONICAL_UUID.fullmatch(i) for i in r["project_ids"]):
             raise Refused("restrict.invalid_uuid")
         out.append([2, r["project_ids"]])
     if "user_id" in r:
-        if not _UUID.match(r["user_id"]):
+        if not _CANONICAL_UUID.fullmatch(r["user_id"]):
             raise Refused("restrict.invalid_uuid")
         out.append([3, r["user_id"]])
     return [json.dumps(c, separators=(",", ":")) for c in out]
@@ -337,7 +338,6 @@ _MAX_DEPTH = 8
 _MAX_INT = 2**63 - 1
 _MAX_CAVEATS = 64
 _NORMALIZED_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 # 43 base64url characters hold 258 bits of a 256-bit digest: the last one's two low bits are 0.
 _JKT = re.compile(r"[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]")
 # Tag -> (fewest, most) fields.

@@ -52,6 +52,8 @@ def test_deep_nesting_is_refused_without_recursion():
     assert code_of("[1,[[[[[[[[0]]]]]]]]]") == "json.too_deep"
     reading = strict_json.read("[" * 100_000 + "]" * 100_000)  # the reader alone, unbounded input
     assert not reading.syntax_error and reading.depth == 100_000
+    reading = strict_json.read("[" + "9" * 1_000_000 + "]")  # past CPython's digit limit: no exception
+    assert reading.longest_integer == 1_000_000 and isinstance(reading.value[0], strict_json.LongInteger)
 
 
 def test_bytes_that_are_not_utf8_are_refused():
@@ -162,3 +164,25 @@ def test_a_signature_mismatch_hides_every_caveat():
     assert called == [1]  # the count before the signature
     with pytest.raises(ValueError):
         s.Request(VERIFY["input"]).failure("[0,1,0]")
+
+
+def test_the_reader_agrees_with_pythons_json_on_syntax_and_values():
+    """strict_json.read against Python's own parser on mutations of every caveat vector's text
+    (seeded, so the same cases each run): the same texts are JSON, and read to the same values."""
+    import random
+    rng = random.Random(7)
+    pieces = list('[]{},:"\\ 0123456789-.eE+tfnulrsaNIy\x00\x1f\u00e9/') + ["true", "1.0", '{"a":1}', "NaN"]
+    texts = [v["input"]["caveat"] for v in vectors(kind="caveat") if "caveat" in v["input"]]
+    for _ in range(5000):
+        text = rng.choice(texts)
+        for _ in range(rng.randint(1, 3)):
+            at = rng.randint(0, len(text))
+            text = text[:at] + rng.choice(pieces) + text[at + rng.randint(0, 1):]
+        reading = strict_json.read(text)
+        try:
+            value = json.loads(text, parse_float=strict_json.NonInteger, parse_constant=strict_json.NonInteger)
+        except (ValueError, RecursionError):
+            assert reading.syntax_error or reading.depth > 900 or reading.longest_integer > 4300, text
+            continue
+        assert not reading.syntax_error, text
+        assert repr(reading.value) == repr(value), text

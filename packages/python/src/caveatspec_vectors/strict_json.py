@@ -10,7 +10,7 @@ before a repeated key, before a number that is not an integer literal.
 
 import re
 
-__all__ = ["Reading", "read"]
+__all__ = ["LongInteger", "NonInteger", "Reading", "read"]
 
 _WHITESPACE = re.compile(r"[ \t\r\n]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
@@ -32,9 +32,24 @@ class NonInteger:
         return f"NonInteger({self.literal!r})"
 
 
+class LongInteger:
+    """An integer literal of more digits than CPython converts (4,300): kept as its literal."""
+
+    def __init__(self, literal):
+        self.literal = literal
+
+    def __repr__(self):
+        return f"LongInteger({len(self.literal)} characters)"
+
+
+# CPython's limit on converting decimal text to int (sys.get_int_max_str_digits's default).
+_INT_DIGITS = 4300
+
+
 class Reading:
     """What `read` found: `value` (None on a syntax error), `syntax_error`, `depth` (the
-    deepest nesting, each array or object one level), `duplicate_key`, `non_integer`."""
+    deepest nesting, each array or object one level), `duplicate_key`, `non_integer`,
+    `longest_integer` (the most digits of an integer literal)."""
 
     def __init__(self):
         self.value = None
@@ -42,6 +57,7 @@ class Reading:
         self.depth = 0
         self.duplicate_key = False
         self.non_integer = False
+        self.longest_integer = 0
 
 
 class _Syntax(Exception):
@@ -96,7 +112,10 @@ def _scalar(text, i, reading):
         if number.group(1) or number.group(2):
             reading.non_integer = True
             return NonInteger(number.group()), number.end()
-        return int(number.group()), number.end()
+        literal = number.group()
+        digits = len(literal.lstrip("-"))
+        reading.longest_integer = max(reading.longest_integer, digits)
+        return (int(literal) if digits <= _INT_DIGITS else LongInteger(literal)), number.end()
     for literal, value in _LITERALS:
         if text.startswith(literal, i):
             return value, i + len(literal)

@@ -22,6 +22,16 @@ export class NonInteger {
   }
 }
 
+/** An integer literal of more digits than CPython converts: kept as its literal, not converted. */
+export class LongInteger {
+  constructor(literal) {
+    this.literal = literal;
+  }
+}
+
+// CPython's limit on converting decimal text to int; past it both profiles refuse anyway.
+const INT_DIGITS = 4300;
+
 class Syntax extends Error {}
 
 function skip(text, i) {
@@ -73,7 +83,7 @@ function scalar(text, i, reading) {
     }
     const digits = number[0].length - (number[0][0] === "-" ? 1 : 0);
     reading.longestInteger = Math.max(reading.longestInteger, digits);
-    return [BigInt(number[0]), NUMBER.lastIndex];
+    return [digits <= INT_DIGITS ? BigInt(number[0]) : new LongInteger(number[0]), NUMBER.lastIndex];
   }
   for (const [literal, value] of LITERALS) {
     if (text.startsWith(literal, i)) return [value, i + literal.length];
@@ -136,7 +146,7 @@ function parse(text, reading) {
 
 /**
  * What reading `text` found; never throws. `value` (arrays, Maps, strings, BigInt integers,
- * NonInteger, booleans, null; undefined on a syntax error), `syntaxError`, `depth` (each array
+ * LongInteger, NonInteger, booleans, null; undefined on a syntax error), `syntaxError`, `depth` (each array
  * or object one level), `duplicateKey`, `nonInteger`, `longestInteger` (digits).
  */
 export function readJson(text) {

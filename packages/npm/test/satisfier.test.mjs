@@ -115,6 +115,7 @@ test("the order of the checks, and the numbers", () => {
   assert.equal(caveatKind({ caveat: "[1e-400,1,0]" }), "expiration");
   assert.equal(request.satisfies(`[0,${"9".repeat(4300)},${now}]`), true);
   assert.equal(request.satisfies(`[0,${"9".repeat(4301)},${now}]`), false); // past Python's digit limit
+  assert.equal(request.satisfies(`[0,${"9".repeat(10_000_000)},${now}]`), false); // and never converted
   assert.equal(request.satisfies(`[0,${now},${now}]`), false);
 });
 

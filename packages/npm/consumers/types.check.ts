@@ -8,7 +8,9 @@ import { atrJwt, bearerToken } from "caveatspec-vectors/atr";
 import { DPOP_ALGORITHMS, dpopProof, jwkThumbprint, normalizeHtu } from "caveatspec-vectors/dpop";
 import { joseErrorCode, joseVerifiers } from "caveatspec-vectors/jose";
 import { testVectors } from "caveatspec-vectors/node-test";
-import { restrictionCaveats } from "caveatspec-vectors/satisfier";
+import {
+  type MacaroonLibrary, Request, Unmet, caveatKind, pypiVerifiers, restrictionCaveats, strictFailures, tokenBody,
+} from "caveatspec-vectors/satisfier";
 
 const thumbprint = (jwk: unknown) => jose.calculateJwkThumbprint(jwk as jose.JWK, "sha256");
 const dpop = dpopProof({
@@ -49,4 +51,14 @@ const expected = v ? expectedFor(v, "strict") : undefined;
 const same: boolean = expected ? compare(expected, answers[1], "strict").pass : false;
 const texts: (string | null)[] = [normalizeHtu("https://h/"), bearerToken("Bearer t"), DPOP_ALGORITHMS[0]];
 const caveats = restrictionCaveats({ project_names: ["a"] }, false);
-export { outcome, same, texts, caveats };
+const verifyVector = vectors({ kind: "verify" })[0];
+const request = verifyVector?.kind === "verify" ? new Request(verifyVector.input, { profile: "strict" }) : undefined;
+const strictCodes: string[] = request ? strictFailures(request, ["[0,2,1]", new Uint8Array([0x5b, 0x5d])], () => true) : [];
+const kind: string = caveatKind({ caveat: "[0,2,1]" }, { profile: "strict" });
+const body: string = tokenBody("pypi-AAAA", { profile: "strict" });
+const code: string | null = new Unmet("why", "caveat.too_long").code;
+declare const lib: MacaroonLibrary;
+const verified = pypiVerifiers(lib, { profile: "strict" }).verify;
+// @ts-expect-error a profile is "warehouse" or "strict"
+caveatKind({ caveat: "[0,2,1]" }, { profile: "lenient" });
+export { outcome, same, texts, caveats, strictCodes, kind, body, code, verified };

@@ -69,3 +69,14 @@ def test_an_adapter_adds_stored_caveats_only_for_the_row_the_identifier_finds():
         s.add_stored_caveats(added.append, b"\xff" * 10_000, row)
     assert e.value.answer.message == "Macaroon not found" and e.value.answer.codes is None
     assert added == ["[0,2,1]"]
+
+
+def test_restrictions_refuse_a_final_newline():
+    user = "3e2f1a0b-9c8d-4e7f-8a6b-5c4d3e2f1a0b"
+    assert s.restriction_caveats({"user_id": user}, True) == [f'[3,"{user}"]']
+    for restrictions, code in (({"user_id": user + "\n"}, "restrict.invalid_uuid"),
+                               ({"project_ids": [user + "\n"]}, "restrict.invalid_uuid"),
+                               ({"project_names": ["sample\n"]}, "restrict.invalid_name")):
+        with pytest.raises(s.Refused) as refused:
+            s.restriction_caveats(restrictions, True)
+        assert refused.value.code == code

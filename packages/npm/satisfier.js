@@ -532,8 +532,10 @@ export function rowMatches(identifier, row, { profile = "warehouse" } = {}) {
   const rowValue = typeof row?.identifier === "string" ? uuidValue(row.identifier) : null;
   if (rowValue === null || !(identifier instanceof Uint8Array)) return false;
   if (checkProfile(profile) === "strict") {
-    const h = rowValue.toString(16).padStart(32, "0");
-    const id = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+    // Exactly the row's id, byte for byte, and that id canonical (§3.5): a row whose id is in
+    // another spelling matches no token.
+    const id = row.identifier;
+    if (!CANONICAL_UUID.test(id)) return false;
     return identifier.length === id.length && identifier.every((b, i) => b === id.charCodeAt(i));
   }
   let text;

@@ -172,6 +172,12 @@ test("the row lookup: any spelling of the UUID in warehouse, the canonical one i
     assert.equal(rowMatches(id, row), false);
     assert.equal(rowMatches(id, row, strict), false);
   }
+  // A row whose id is not canonical matches no token, not even its own spelling.
+  const upper = { ...row, identifier: row.identifier.toUpperCase() };
+  for (const id of [upper.identifier, row.identifier]) {
+    assert.equal(rowMatches(bytes(id), upper, strict), false);
+    assert.ok(rowMatches(bytes(id), upper));
+  }
 });
 
 test("the macaroon rules in order", () => {

@@ -133,6 +133,12 @@ def test_the_row_lookup_wants_the_canonical_identifier():
     for identifier in (row["identifier"].upper().encode(), row["identifier"].replace("-", "").encode(),
                        b"\xff", b"", row["identifier"].encode() + b"\n", None):
         assert not s.row_matches(identifier, row, "strict")
+    # A row whose id is not canonical matches no token, not even its own spelling.
+    upper = dict(row, identifier=row["identifier"].upper())
+    for identifier in (upper["identifier"].encode(), row["identifier"].encode()):
+        assert not s.row_matches(identifier, upper, "strict")
+        assert s.row_matches(identifier, upper)
+    assert not s.row_matches(row["identifier"].encode(), dict(row, identifier=None), "strict")
 
 
 def test_the_macaroon_rules_in_order():

@@ -241,10 +241,12 @@ class Request:
 
 def row_matches(identifier, row, profile="warehouse"):
     """Whether a macaroon's identifier (bytes) finds `row`: PyPI looks it up as a UUID; strict
-    (§3.5) wants exactly the row's id in canonical form, lower-case and hyphenated."""
+    (§3.5) wants exactly the row's id, byte for byte, in canonical form (lower-case,
+    hyphenated): a row whose id is in another spelling matches no token."""
     try:
         if _profile(profile) == "strict":
-            return identifier == str(uuid.UUID(row["identifier"])).encode("ascii")
+            row_id = row["identifier"]
+            return _CANONICAL_UUID.fullmatch(row_id) is not None and identifier == row_id.encode("ascii")
         return uuid.UUID(identifier.decode()) == uuid.UUID(row["identifier"])
     except (ValueError, UnicodeDecodeError, AttributeError, TypeError):
         return False

@@ -24,7 +24,10 @@ class CaveatspecError(ValueError):
     codes: Tuple[str, ...]
     """Every code, in order."""
     message: Optional[str]
-    """PyPI's text (warehouse caveat refusals), else None."""
+    """PyPI's text (warehouse caveat and decode refusals), else None."""
+    detail: Optional[str]
+    """A finer code from a lower layer (a DPoP proof's JOSE reason, e.g. ``jose.base64``),
+    else None."""
 
 class InputError(CaveatspecError):
     """An argument of the right type with a value no layer can take (``input.*``)."""

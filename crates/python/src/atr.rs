@@ -179,7 +179,7 @@ pub fn verify_atr_request(
                 key: &key.0,
                 iss_aud: &iss_aud.0,
             };
-            atr::verify_bound_request(&req, &mut replay.lock())
+            atr::verify_bound_request(&req, &mut replay.lock(py))
         },
     );
     r.map(|b| AtrIdentity::new(b.claims, b.jkt))
@@ -225,7 +225,7 @@ pub fn verify_presented(
                     fields,
                     request: *request,
                 };
-                verify::verify_presented(&req, issued, &mut replay.lock())
+                verify::verify_presented(&req, issued, &mut replay.lock(py))
             },
         )
     })?;

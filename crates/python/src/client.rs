@@ -101,9 +101,9 @@ impl PrivateKey {
     /// A fresh key from the operating system's generator: `alg` is `"EdDSA"` (Ed25519) or
     /// `"ES256"` (P-256).
     #[staticmethod]
-    #[pyo3(signature = (alg="EdDSA"))]
-    fn generate(py: Python<'_>, alg: &str) -> PyResult<Self> {
-        match alg {
+    #[pyo3(signature = (alg=Text("EdDSA".to_owned())))]
+    fn generate(py: Python<'_>, alg: Text) -> PyResult<Self> {
+        match alg.0.as_str() {
             "EdDSA" => PrivateKey::from_signing(Signing::Ed25519(
                 ed25519_dalek::SigningKey::from_bytes(&random::<32>()?),
             )),
@@ -118,13 +118,13 @@ impl PrivateKey {
     }
     /// A key from its 32 private bytes (`private_bytes()`'s output).
     #[staticmethod]
-    fn from_private_bytes(py: Python<'_>, alg: &str, data: Key) -> PyResult<Self> {
+    fn from_private_bytes(py: Python<'_>, alg: Text, data: Key) -> PyResult<Self> {
         let bytes: [u8; 32] = data
             .0
             .as_slice()
             .try_into()
             .map_err(|_| input_error(py, "key", "a private key is 32 bytes"))?;
-        match alg {
+        match alg.0.as_str() {
             "EdDSA" => PrivateKey::from_signing(Signing::Ed25519(
                 ed25519_dalek::SigningKey::from_bytes(&bytes),
             )),

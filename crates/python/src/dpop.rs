@@ -1,7 +1,7 @@
 //! DPoP on the server side (RFC 9449): proofs checked against their request, a thread-safe
 //! `jti` replay cache, and JWK thumbprints.
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, TryLockError};
 
 use caveatspec::dpop::{self, ProofRequest, VerifiedProof};
 use caveatspec::jose::jwk;
@@ -88,10 +88,23 @@ pub struct ReplayCache {
 }
 
 impl ReplayCache {
-    /// The cache, locked. A panic while it was held cannot leave it half-updated (every
-    /// update is one insertion), so a poisoned lock is taken over.
-    pub fn lock(&self) -> MutexGuard<'_, dpop::ReplayCache> {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    /// The cache, locked. Waiting happens with the GIL released, and no Python code runs
+    /// while the lock is held (callers turn errors into exceptions after releasing it): a
+    /// thread holding the lock can always take the GIL back, so two threads never wait on
+    /// each other. A panic while the lock was held cannot leave the cache half-updated
+    /// (every update is one insertion), so a poisoned lock is taken over.
+    pub fn lock(&self, py: Python<'_>) -> MutexGuard<'_, dpop::ReplayCache> {
+        loop {
+            match self.inner.try_lock() {
+                Ok(guard) => return guard,
+                Err(TryLockError::Poisoned(e)) => return e.into_inner(),
+                Err(TryLockError::WouldBlock) => py.detach(|| {
+                    // Wait until the holder is done; the guard cannot leave this closure
+                    // (it is not Send), so the lock is taken again with the GIL held.
+                    drop(self.inner.lock());
+                }),
+            }
+        }
     }
 }
 
@@ -110,31 +123,37 @@ impl ReplayCache {
     /// if its key already used its `jti`. Call it once the request is accepted otherwise.
     #[pyo3(signature = (proof, *, now=None))]
     fn check_and_insert(&self, py: Python<'_>, proof: &Proof, now: Option<Time>) -> PyResult<()> {
-        self.lock()
-            .check_and_insert(&proof.verified, now_or_clock(now))
-            .map_err(|e| dpop_error(py, &e))
+        let checked = self
+            .lock(py)
+            .check_and_insert(&proof.verified, now_or_clock(now));
+        checked.map_err(|e| dpop_error(py, &e))
     }
     /// Drops the entries expired before `now` (default the clock).
     #[pyo3(signature = (now=None))]
-    fn purge(&self, now: Option<Time>) {
-        self.lock().purge(now_or_clock(now));
+    fn purge(&self, py: Python<'_>, now: Option<Time>) {
+        self.lock(py).purge(now_or_clock(now));
     }
-    fn __len__(&self) -> usize {
-        self.lock().len()
+    fn __len__(&self, py: Python<'_>) -> usize {
+        self.lock(py).len()
     }
-    fn __repr__(&self) -> String {
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let len = self.lock(py).len();
         format!(
-            "ReplayCache(capacity={}, retention={}, len={})",
-            self.capacity,
-            self.retention,
-            self.lock().len()
+            "ReplayCache(capacity={}, retention={}, len={len})",
+            self.capacity, self.retention
         )
     }
 }
 
-/// A `DpopError` carrying the proof's code.
+/// A `DpopError` carrying the proof's code, and the JOSE-level reason's code as `detail`
+/// where there is one (`jose.base64` under `dpop.malformed`).
 pub fn dpop_error(py: Python<'_>, e: &dpop::DpopError) -> PyErr {
-    refusal::<DpopError>(py, &[e.code()], &e.to_string())
+    let err = refusal::<DpopError>(py, &[e.code()], &e.to_string());
+    if let Some(jose) = e.jose() {
+        // As in `refusal`: only memory exhaustion could make this fail.
+        let _ = err.value(py).setattr("detail", jose.code());
+    }
+    err
 }
 
 /// The nonce a proof must carry: the text given, or, with a `NonceIssuer`, the proof's own
@@ -207,10 +226,8 @@ pub fn verify_proof(
     };
     let verified = dpop::verify_proof(&proof.0, &req).map_err(|e| dpop_error(py, &e))?;
     if let Some(cache) = replay {
-        cache
-            .lock()
-            .check_and_insert(&verified, now)
-            .map_err(|e| dpop_error(py, &e))?;
+        let recorded = cache.lock(py).check_and_insert(&verified, now);
+        recorded.map_err(|e| dpop_error(py, &e))?;
     }
     Ok(Proof { verified })
 }

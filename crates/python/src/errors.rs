@@ -88,6 +88,7 @@ pub fn refusal_with_message<E: PyTypeInfo>(
         let _ = value.setattr("codes", all);
     }
     let _ = value.setattr("message", message);
+    let _ = value.setattr("detail", py.None());
     err
 }
 

@@ -244,14 +244,14 @@ fn attenuated(
 /// the given restrictions (none is allowed): the way PyPI writes its own caveats, byte for
 /// byte. Raises `RestrictError` for restrictions that cannot be written.
 #[pyfunction]
-#[pyo3(signature = (key, identifier, *, location="pypi.org".to_owned(), projects=None,
+#[pyo3(signature = (key, identifier, *, location=Text("pypi.org".to_owned()), projects=None,
     project_ids=None, user_id=None, not_before=None, not_after=None, bind_jkt=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn mint(
     py: Python<'_>,
     key: Key,
     identifier: Text,
-    location: String,
+    location: Text,
     projects: Option<TextList>,
     project_ids: Option<TextList>,
     user_id: Option<Text>,
@@ -267,7 +267,7 @@ pub fn mint(
         not_after,
         bind_jkt,
     );
-    attenuated(py, attenuate::mint(&key.0, &identifier.0, &location, &r))
+    attenuated(py, attenuate::mint(&key.0, &identifier.0, &location.0, &r))
 }
 
 /// Narrows `token` offline (no key needed): an expiry window (`not_before` and `not_after`

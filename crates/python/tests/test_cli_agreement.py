@@ -207,3 +207,55 @@ def test_jwk_thumbprint_agrees(jwk):
         assert status == 1 and answer["error"]["code"] == e.code, out
         return
     assert (status, answer) == (0, {"jkt": jkt}), out
+
+
+ATR_KEY = "a408bec03d2e80d31a366635fcdc581caf443075de245cd78f0f9ef463570f87"
+ISS_AUD = "https://atr.example.org/"
+claim_values = st.one_of(st.integers(-2**40, 2**40), st.text(max_size=8), st.floats(allow_nan=False),
+                         st.booleans(), st.none())
+
+
+def b64url(data):
+    import base64
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+@st.composite
+def atr_authorizations(draw):
+    """An `Authorization` value with an HS256-style JWT whose header, claims, key and scheme are
+    each right or wrong, and the clock to check it at."""
+    import hashlib
+    import hmac
+    import json
+    now = draw(st.integers(1_700_000_000, 1_800_000_000))
+    claims = {"sub": draw(st.sampled_from(["alice", 7, ""])), "iss": ISS_AUD, "aud": ISS_AUD,
+              "iat": now - draw(st.integers(-200, 200)), "nbf": now - draw(st.integers(-200, 200)),
+              "exp": now + draw(st.integers(-200, 2000)), "jti": draw(st.sampled_from(["j1", 5]))}
+    for name in draw(st.lists(st.sampled_from(sorted(claims)), max_size=2, unique=True)):
+        if draw(st.booleans()):
+            del claims[name]
+        else:
+            claims[name] = draw(claim_values)
+    header = {"alg": draw(st.sampled_from(["HS256", "HS256", "none", "HS512"])), "typ": "JWT"}
+    signing_input = b64url(json.dumps(header).encode()) + "." + b64url(json.dumps(claims).encode())
+    key = draw(st.sampled_from([ATR_KEY, ATR_KEY[:-1] + "0"]))
+    signature = hmac.new(key.encode(), signing_input.encode(), hashlib.sha256).digest()
+    token = signing_input + "." + b64url(signature)
+    scheme = draw(st.sampled_from(["Bearer ", "bearer ", "DPoP ", "Bearer  ", "Basic "]))
+    return scheme + token, now
+
+
+@agreement
+@given(case=atr_authorizations())
+def test_atr_verify_agrees(case):
+    authorization, now = case
+    status, answer, out, _ = cli.run(["atr", "verify", "-", cli.flag("iss-aud", ISS_AUD),
+                                      cli.flag("now", now), "--json"], stdin=authorization,
+                                     env={"CAVEATSPEC_ATR_KEY": ATR_KEY})
+    try:
+        identity = caveatspec.verify_atr(authorization, ATR_KEY, ISS_AUD, now=now)
+    except caveatspec.AtrError as e:
+        assert (status, answer["valid"], answer["codes"]) == (1, False, list(e.codes)), out
+        return
+    assert status == 0, out
+    assert (answer["sub"], answer["jti"], answer["claims"]) == (identity.sub, identity.jti, identity.claims)

@@ -196,3 +196,21 @@ def test_no_secret_in_messages(name):
         if isinstance(result, BaseException):
             assert secret_free(str(result)) and secret_free(repr(result)), (name, str(result))
             assert secret_free(repr(getattr(result, "args", ())))
+
+
+# Random values of every shape into every argument position above: an answer or a typed
+# exception, never a crash and never another exception type.
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+anything = st.one_of(st.text(), st.binary(), st.integers(), st.none(), st.floats(),
+                     st.lists(st.text(max_size=8), max_size=3), st.tuples(st.text(), st.text()),
+                     st.dictionaries(st.text(max_size=4), st.text(max_size=8), max_size=3),
+                     st.text(alphabet="pypi-AgEI0123456789_abc.", max_size=200))
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=st.sampled_from(sorted(CALLS)), value=anything)
+def test_random_values_are_refused_or_answered(name, value):
+    result = outcome(CALLS[name], value)
+    assert isinstance(result, (BaseException,) + ANSWERS), result

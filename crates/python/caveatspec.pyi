@@ -150,6 +150,7 @@ class Proof:
     htu: str
     alg: str
     nonce: Optional[str]
+    jwk: Dict[str, str]
     claims: Dict[str, Any]
 
 class ReplayCache:

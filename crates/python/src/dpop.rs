@@ -6,7 +6,7 @@ use std::sync::{Mutex, MutexGuard, TryLockError};
 use caveatspec::dpop::{self, ProofRequest, VerifiedProof};
 use caveatspec::jose::jwk;
 use caveatspec::jose::jws;
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 
@@ -16,7 +16,7 @@ use crate::json;
 use crate::nonce::NonceIssuer;
 
 /// A proof that passed every check: the key's thumbprint (`jkt`, what `cnf.jkt` binds to),
-/// `jti`, `iat`, `htm`, `htu`, `alg`, `nonce`, the public `jwk` and every claim.
+/// `jti`, `iat`, `htm`, `htu`, `alg`, `nonce`, the public `jwk` and every claim (`claims`).
 #[pyclass(frozen, module = "caveatspec")]
 pub struct Proof {
     pub verified: VerifiedProof,
@@ -58,6 +58,14 @@ impl Proof {
     #[getter]
     fn nonce(&self) -> Option<&str> {
         self.verified.nonce.as_deref()
+    }
+    /// The proof's public key: the JWK's required members (RFC 7638), as a dict.
+    #[getter]
+    fn jwk<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let members: serde_json::Value =
+            serde_json::from_str(&self.verified.jwk.thumbprint_input())
+                .map_err(|_| PyValueError::new_err("the key's members do not serialize"))?;
+        json::to_py(py, &members)
     }
     /// Every claim, as a dict.
     #[getter]

@@ -26,6 +26,7 @@ def test_client_proof_is_accepted_once(alg):
     accepted = caveatspec.verify_proof(proof, "POST", URL, now=NOW + 5, access_token="tok",
                                        jkt=key.jkt, replay=cache)
     assert (accepted.jkt, accepted.iat, accepted.htu, accepted.alg) == (key.jkt, NOW, URL, alg)
+    assert accepted.jwk == key.public_jwk and accepted.claims["ath"] and accepted.nonce is None
     assert len(cache) == 1
     with pytest.raises(caveatspec.DpopError) as e:
         caveatspec.verify_proof(proof, "POST", URL, now=NOW + 6, access_token="tok", replay=cache)

@@ -37,9 +37,13 @@ impl AtrIdentity {
         json::map_to_py(py, &self.claims)
     }
     fn __repr__(&self) -> String {
+        let jkt = self
+            .jkt
+            .as_ref()
+            .map_or("None".to_owned(), |j| format!("{j:?}"));
         format!(
-            "AtrIdentity(sub={:?}, jti={:?}, jkt={:?})",
-            self.sub, self.jti, self.jkt
+            "AtrIdentity(sub={:?}, jti={:?}, jkt={jkt})",
+            self.sub, self.jti
         )
     }
 }

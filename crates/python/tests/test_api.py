@@ -164,3 +164,30 @@ def test_stubs_and_marker_ship_with_the_module():
                and f"class {n}:" not in stub]
     assert not missing, missing
     assert all(getattr(caveatspec, n).__doc__ for n in public)
+
+
+def test_reprs_read_as_python():
+    key = caveatspec.PrivateKey.generate()
+    cache = caveatspec.ReplayCache()
+    proof = key.proof("GET", URL, now=NOW)
+    assert repr(caveatspec.verify_proof(proof, "GET", URL, now=NOW, replay=cache)).startswith("Proof(jkt=")
+    token = caveatspec.mint(KEY, IDENTIFIER).token
+    verdict = caveatspec.verify(token, KEY, identifier=IDENTIFIER, now=NOW)
+    assert repr(verdict) == "Verdict(valid=True, codes=[])"
+    assert "Some(" not in repr(verdict) and repr(cache) == "ReplayCache(capacity=65536, retention=300, len=1)"
+
+
+
+def test_atr_identity_repr_reads_as_python():
+    import base64
+    import hashlib
+    import hmac
+    import json
+    b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()  # noqa: E731
+    claims = {"sub": "alice", "iss": "https://a/", "aud": "https://a/", "iat": NOW, "nbf": NOW,
+              "exp": NOW + 60, "jti": "j"}
+    signing_input = b64(b'{"alg":"HS256","typ":"JWT"}') + "." + b64(json.dumps(claims).encode())
+    jwt = signing_input + "." + b64(hmac.new(b"k", signing_input.encode(), hashlib.sha256).digest())
+    identity = caveatspec.verify_atr("Bearer " + jwt, "k", "https://a/", now=NOW)
+    assert repr(identity) == 'AtrIdentity(sub="alice", jti="j", jkt=None)'
+    assert identity.claims == claims

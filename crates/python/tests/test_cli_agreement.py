@@ -4,7 +4,7 @@ answer (same verdict, codes and message; same tokens; same reports; same refusal
 import string
 
 import caveatspec
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 import cli
@@ -259,3 +259,87 @@ def test_atr_verify_agrees(case):
         return
     assert status == 0, out
     assert (answer["sub"], answer["jti"], answer["claims"]) == (identity.sub, identity.jti, identity.claims)
+
+
+def hs256(claims, key=ATR_KEY):
+    import hashlib
+    import hmac
+    import json
+    signing_input = b64url(json.dumps({"alg": "HS256", "typ": "JWT"}).encode()) + "." + \
+        b64url(json.dumps(claims).encode())
+    return signing_input + "." + b64url(hmac.new(key.encode(), signing_input.encode(),
+                                                 hashlib.sha256).digest())
+
+
+def mostly(right, *wrong):
+    """`right` three times in four, else one of `wrong`: enough requests get through."""
+    return st.sampled_from([right] * (3 * len(wrong)) + list(wrong))
+
+
+@st.composite
+def bound_requests(draw):
+    """A token bound to a key (or not), a proof by that key or another for this request or
+    another, and the request it is checked as."""
+    key = caveatspec.PrivateKey.generate(draw(st.sampled_from(["EdDSA", "ES256"])))
+    signer = draw(mostly(key, caveatspec.PrivateKey.generate()))
+    now = draw(st.integers(1_700_000_000, 1_800_000_000))
+    bound = draw(st.booleans())
+    if draw(st.booleans()):
+        claims = {"sub": "alice", "iss": ISS_AUD, "aud": ISS_AUD, "iat": now, "nbf": now,
+                  "exp": now + 1800, "jti": "j"}
+        if bound:
+            claims["cnf"] = draw(mostly({"jkt": key.jkt}, {"jkt": key.jkt[:-1]}, {"x": 1}))
+        token, kind = hs256(claims), "atr"
+    else:
+        window = {} if bound else {"not_before": now - 10, "not_after": now + 1000}
+        token = caveatspec.mint(bytes(32), IDENTIFIER, bind_jkt=key.jkt if bound else None,
+                                **window).token
+        kind = "pypi"
+    url, method = "https://upload.example/legacy/", "POST"
+    nonce = draw(st.sampled_from([None, "n1"]))
+    proof = signer.proof(draw(mostly(method, "GET")), draw(mostly(url, "https://other.example/")),
+                         access_token=draw(mostly(token, token + "x", None)),
+                         nonce=draw(mostly(nonce, "n2")), now=now - draw(st.integers(-100, 400)))
+    return {"kind": kind, "token": token, "proof": proof, "now": now, "method": method, "url": url,
+            "nonce": nonce, "scheme": draw(mostly("DPoP", "Bearer") if bound else mostly("Bearer", "DPoP")),
+            "with_proof": draw(mostly(bound, not bound))}
+
+
+@agreement
+@given(case=bound_requests())
+def test_bound_requests_agree(case):
+    request = [cli.flag("method", case["method"]), cli.flag("url", case["url"])]
+    nonce = [cli.flag("nonce", case["nonce"])] if case["nonce"] is not None else []
+    keyword = {"method": case["method"], "url": case["url"], "now": case["now"],
+               "nonce": case["nonce"], "replay": caveatspec.ReplayCache()}
+    if case["kind"] == "atr":
+        # `atr verify` takes the whole header value, and the proof when there is one.
+        authorization = f"{case['scheme']} {case['token']}"
+        flags = [cli.flag("iss-aud", ISS_AUD), cli.flag("now", case["now"]),
+                 "--profile=atr-jwt-dpop", *request, "--json"]
+        if case["with_proof"]:  # the command takes a nonce only with a proof
+            flags += [cli.flag("dpop", case["proof"]), *nonce]
+        else:
+            keyword["nonce"] = None
+        status, answer, out, _ = cli.run(["atr", "verify", "-", *flags], stdin=authorization,
+                                         env={"CAVEATSPEC_ATR_KEY": ATR_KEY})
+        call = lambda: caveatspec.verify_atr_request(  # noqa: E731
+            authorization, dpop=case["proof"] if case["with_proof"] else None, key=ATR_KEY,
+            iss_aud=ISS_AUD, **keyword).jkt
+    else:
+        # `verify --dpop` presents the token as `DPoP <token>` with that one proof.
+        flags = [cli.flag("now", case["now"]), "--profile=strict", cli.flag("dpop", case["proof"]),
+                 *request, *nonce, "--json"]
+        status, answer, out, _ = cli.run(["verify", "-", *flags], stdin=case["token"],
+                                         env={"CAVEATSPEC_KEY_HEX": bytes(32).hex()})
+        call = lambda: caveatspec.verify_presented(  # noqa: E731
+            "DPoP " + case["token"], dpop=case["proof"], key=bytes(32), identifier=IDENTIFIER,
+            **keyword)
+    try:
+        jkt = call()
+    except caveatspec.RequestError as e:
+        event(f"{case['kind']}: {e.code}")
+        assert (status, answer["valid"], answer["codes"]) == (1, False, list(e.codes)), out
+        return
+    event(f"{case['kind']}: accepted, {'bound' if jkt else 'unbound'}")
+    assert (status, answer["valid"], answer.get("jkt")) == (0, True, jkt), out

@@ -8,13 +8,21 @@ Wrong argument types raise `TypeError`. Times are `int` Unix seconds or aware `d
 """
 
 from datetime import datetime
-from typing import Any, Dict, List, Literal, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Literal, Mapping, Optional, Sequence, Tuple, Union, final
 
 __version__: str
 
-Time = Union[int, datetime]
-Profile = Literal["warehouse", "strict"]
-Bytes = Union[bytes, bytearray]
+__all__ = [
+    "__version__", "CaveatspecError", "InputError", "TokenError", "CaveatError",
+    "RestrictError", "JoseError", "DpopError", "AtrError", "RequestError", "verify", "mint",
+    "restrict", "inspect", "decode", "parse_caveat", "Verdict", "Attenuated", "Macaroon",
+    "ParsedCaveat", "verify_proof", "jwk_thumbprint", "Proof", "ReplayCache", "NonceIssuer",
+    "PrivateKey", "verify_atr", "verify_atr_request", "verify_presented", "AtrIdentity",
+]
+
+_Time = Union[int, datetime]
+_Profile = Literal["warehouse", "strict"]
+_Bytes = Union[bytes, bytearray]
 
 class CaveatspecError(ValueError):
     """Base of every refusal raised here."""
@@ -53,6 +61,7 @@ class AtrError(CaveatspecError):
 class RequestError(CaveatspecError):
     """A request presenting a token is refused (``bound.*``, or the token's or proof's codes)."""
 
+@final
 class Verdict:
     """The outcome of `verify`; true only when valid."""
 
@@ -62,12 +71,14 @@ class Verdict:
     failures: List[Tuple[str, Optional[str]]]
     def __bool__(self) -> bool: ...
 
+@final
 class Attenuated:
     """A minted or narrowed token (`token`, secret) and the caveats written into it."""
 
     token: str
     caveats: List[str]
 
+@final
 class Macaroon:
     """A decoded macaroon; `caveats` are ``(id, vid or None, location or None)``."""
 
@@ -77,6 +88,7 @@ class Macaroon:
     caveats: List[Tuple[bytes, Optional[bytes], Optional[bytes]]]
     signature: bytes
 
+@final
 class ParsedCaveat:
     """A caveat read: what it restricts and its canonical text."""
 
@@ -85,31 +97,31 @@ class ParsedCaveat:
 
 def verify(
     token: str,
-    key: Bytes,
+    key: _Bytes,
     *,
     identifier: str,
-    now: Optional[Time] = None,
+    now: Optional[_Time] = None,
     project: Optional[Tuple[str, str]] = None,
     user_id: Optional[str] = None,
     publisher: Optional[Tuple[str, Sequence[str]]] = None,
     stored_caveats: Optional[Sequence[str]] = None,
     proof_jkt: Optional[str] = None,
-    profile: Profile = "warehouse",
+    profile: _Profile = ...,
 ) -> Verdict:
     """Verify `token` as the token of its database row (`key`, `identifier`, owner `user_id`
     or `publisher=(publisher_id, [project_id, ...])`, `stored_caveats`) for a request at `now`
     on `project=(name, id)`. A refusal is a `Verdict` with ``valid=False``."""
 
 def mint(
-    key: Bytes,
+    key: _Bytes,
     identifier: str,
     *,
-    location: str = "pypi.org",
+    location: str = ...,
     projects: Optional[Sequence[str]] = None,
     project_ids: Optional[Sequence[str]] = None,
     user_id: Optional[str] = None,
-    not_before: Optional[Time] = None,
-    not_after: Optional[Time] = None,
+    not_before: Optional[_Time] = None,
+    not_after: Optional[_Time] = None,
     bind_jkt: Optional[str] = None,
 ) -> Attenuated:
     """Mint a token as PyPI does, with optional restrictions. Raises `RestrictError`."""
@@ -120,26 +132,27 @@ def restrict(
     projects: Optional[Sequence[str]] = None,
     project_ids: Optional[Sequence[str]] = None,
     user_id: Optional[str] = None,
-    not_before: Optional[Time] = None,
-    not_after: Optional[Time] = None,
+    not_before: Optional[_Time] = None,
+    not_after: Optional[_Time] = None,
     bind_jkt: Optional[str] = None,
 ) -> Attenuated:
     """Narrow `token` offline (at least one restriction). Raises `RestrictError`."""
 
-def inspect(token: str, *, now: Optional[Time] = None) -> Dict[str, Any]:
+def inspect(token: str, *, now: Optional[_Time] = None) -> Dict[str, Any]:
     """Describe `token` without its key: ``version``, ``location``, ``identifier``,
     ``caveats`` (each ``raw``, ``kind``, ``fields``, ``meaning``, ``warnings``) and
     ``warnings``. Raises `TokenError`."""
 
-def decode(token: str, *, profile: Profile = "warehouse") -> Macaroon:
+def decode(token: str, *, profile: _Profile = ...) -> Macaroon:
     """Decode the token's text and macaroon as `profile` reads them. Raises `TokenError`."""
 
 def parse_caveat(
-    raw: Union[str, Bytes], *, request_user: Optional[str] = None, profile: Profile = "warehouse"
+    raw: Union[str, _Bytes], *, request_user: Optional[str] = None, profile: _Profile = ...
 ) -> ParsedCaveat:
     """Parse one caveat as `profile` reads it. Raises `CaveatError` (PyPI's text in
     ``message``)."""
 
+@final
 class Proof:
     """A DPoP proof that passed every check."""
 
@@ -153,26 +166,29 @@ class Proof:
     jwk: Dict[str, str]
     claims: Dict[str, Any]
 
+@final
 class ReplayCache:
-    """A bounded, thread-safe set of recently used (key, jti) pairs; one per server."""
+    """A bounded, thread-safe set of recently used (key, jti) pairs; one per server process.
+    `retention` (default 300) is the verifier's `max_age`."""
 
-    def __init__(self, capacity: int = 65536, retention: int = 300) -> None: ...
-    def check_and_insert(self, proof: Proof, *, now: Optional[Time] = None) -> None:
+    def __new__(cls, capacity: int = 65536, retention: int = ...) -> "ReplayCache": ...
+    def check_and_insert(self, proof: Proof, *, now: Optional[_Time] = None) -> None:
         """Record `proof`, or raise `DpopError` (``dpop.replay``) if already seen."""
-    def purge(self, now: Optional[Time] = None) -> None:
+    def purge(self, now: Optional[_Time] = None) -> None:
         """Drop entries expired before `now`."""
     def __len__(self) -> int: ...
 
+@final
 class NonceIssuer:
     """Stateless, keyed, rotating DPoP server nonces (RFC 9449 §8, §9)."""
 
     lifetime: int
-    def __init__(self, key: Bytes, *, lifetime: int = 300) -> None: ...
-    def issue(self, now: Optional[Time] = None) -> str:
+    def __new__(cls, key: _Bytes, *, lifetime: int = 300) -> "NonceIssuer": ...
+    def issue(self, now: Optional[_Time] = None) -> str:
         """The current nonce: the ``DPoP-Nonce`` header value."""
-    def check(self, nonce: str, *, now: Optional[Time] = None) -> bool:
+    def check(self, nonce: str, *, now: Optional[_Time] = None) -> bool:
         """True for a nonce this key issued that has not expired."""
-    def challenge(self, now: Optional[Time] = None) -> List[Tuple[str, str]]:
+    def challenge(self, now: Optional[_Time] = None) -> List[Tuple[str, str]]:
         """The headers of a 401 ``use_dpop_nonce`` challenge."""
 
 def verify_proof(
@@ -180,13 +196,13 @@ def verify_proof(
     method: str,
     url: str,
     *,
-    now: Optional[Time] = None,
+    now: Optional[_Time] = None,
     access_token: Optional[str] = None,
     jkt: Optional[str] = None,
     nonce: Union[str, NonceIssuer, None] = None,
     replay: Optional[ReplayCache] = None,
-    max_age: int = 300,
-    leeway: int = 60,
+    max_age: int = ...,
+    leeway: int = ...,
 ) -> Proof:
     """Check a DPoP proof against its request (RFC 9449 §4.3, then the replay cache).
     Raises `DpopError`."""
@@ -194,6 +210,7 @@ def verify_proof(
 def jwk_thumbprint(jwk: Union[Mapping[str, Any], str]) -> str:
     """The RFC 7638 SHA-256 thumbprint of a public JWK. Raises `JoseError`."""
 
+@final
 class PrivateKey:
     """A client's DPoP key (Ed25519 or P-256); the private half is never in the repr."""
 
@@ -201,9 +218,9 @@ class PrivateKey:
     jkt: str
     public_jwk: Dict[str, str]
     @staticmethod
-    def generate(alg: Literal["EdDSA", "ES256"] = "EdDSA") -> "PrivateKey": ...
+    def generate(alg: Literal["EdDSA", "ES256"] = ...) -> "PrivateKey": ...
     @staticmethod
-    def from_private_bytes(alg: Literal["EdDSA", "ES256"], data: Bytes) -> "PrivateKey": ...
+    def from_private_bytes(alg: Literal["EdDSA", "ES256"], data: _Bytes) -> "PrivateKey": ...
     def private_bytes(self) -> bytes: ...
     def proof(
         self,
@@ -212,11 +229,12 @@ class PrivateKey:
         *,
         access_token: Optional[str] = None,
         nonce: Optional[str] = None,
-        now: Optional[Time] = None,
+        now: Optional[_Time] = None,
         jti: Optional[str] = None,
     ) -> str:
         """A DPoP proof for one request (the ``DPoP`` header value)."""
 
+@final
 class AtrIdentity:
     """An accepted ATR token: `sub`, `jti`, the bound key's `jkt` (None when unbound), claims."""
 
@@ -226,7 +244,7 @@ class AtrIdentity:
     claims: Dict[str, Any]
 
 def verify_atr(
-    authorization: str, key: Union[str, Bytes], iss_aud: str, *, now: Optional[Time] = None
+    authorization: str, key: Union[str, _Bytes], iss_aud: str, *, now: Optional[_Time] = None
 ) -> AtrIdentity:
     """Check an ``Authorization`` value exactly as ATR does today (bearer). Raises
     `AtrError`."""
@@ -237,10 +255,10 @@ def verify_atr_request(
     dpop: Union[str, Sequence[str], None] = None,
     method: str,
     url: str,
-    key: Union[str, Bytes],
+    key: Union[str, _Bytes],
     iss_aud: str,
     replay: ReplayCache,
-    now: Optional[Time] = None,
+    now: Optional[_Time] = None,
     nonce: Union[str, NonceIssuer, None] = None,
 ) -> AtrIdentity:
     """Check one request to an ATR-style API: bound tokens under ``DPoP`` with a proof,
@@ -252,10 +270,10 @@ def verify_presented(
     dpop: Union[str, Sequence[str], None] = None,
     method: str,
     url: str,
-    key: Bytes,
+    key: _Bytes,
     identifier: str,
     replay: ReplayCache,
-    now: Optional[Time] = None,
+    now: Optional[_Time] = None,
     project: Optional[Tuple[str, str]] = None,
     user_id: Optional[str] = None,
     publisher: Optional[Tuple[str, Sequence[str]]] = None,

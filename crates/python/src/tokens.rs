@@ -151,7 +151,7 @@ impl RowArgs {
 /// exception.
 #[pyfunction]
 #[pyo3(signature = (token, key, *, identifier, now=None, project=None, user_id=None,
-    publisher=None, stored_caveats=None, proof_jkt=None, profile=None))]
+    publisher=None, stored_caveats=None, proof_jkt=None, profile=ProfileName(Profile::Warehouse)))]
 #[allow(clippy::too_many_arguments)]
 pub fn verify(
     py: Python<'_>,
@@ -164,9 +164,9 @@ pub fn verify(
     publisher: Option<(Text, TextList)>,
     stored_caveats: Option<TextList>,
     proof_jkt: Option<Text>,
-    profile: Option<ProfileName>,
+    profile: ProfileName,
 ) -> PyResult<Verdict> {
-    let profile = profile.map_or(Profile::Warehouse, |p| p.0);
+    let profile = profile.0;
     let owner = OwnerArgs { user_id, publisher };
     let row = RowArgs::new(
         key,
@@ -356,9 +356,9 @@ impl Macaroon {
 /// profile's code (`warehouse` reports every unreadable macaroon as `macaroon.malformed`, as
 /// PyPI does) and, in the warehouse profile, PyPI's text as `message`.
 #[pyfunction]
-#[pyo3(signature = (token, *, profile=None))]
-pub fn decode(py: Python<'_>, token: Text, profile: Option<ProfileName>) -> PyResult<Macaroon> {
-    let profile = profile.map_or(Profile::Warehouse, |p| p.0);
+#[pyo3(signature = (token, *, profile=ProfileName(Profile::Warehouse)))]
+pub fn decode(py: Python<'_>, token: Text, profile: ProfileName) -> PyResult<Macaroon> {
+    let profile = profile.0;
     // PyPI's texts: the token is not looked up at all, or its body does not decode.
     let pypi_text = |text: &'static str| (profile == Profile::Warehouse).then_some(text);
     let refused = |code: &str, text: String, pypi: Option<&str>| {
@@ -425,14 +425,14 @@ impl ParsedCaveat {
 /// `request_user` is the request's user id where PyPI would pass one. Raises `CaveatError`
 /// with the code and PyPI's message (`message`, warehouse profile).
 #[pyfunction]
-#[pyo3(signature = (raw, *, request_user=None, profile=None))]
+#[pyo3(signature = (raw, *, request_user=None, profile=ProfileName(Profile::Warehouse)))]
 pub fn parse_caveat(
     py: Python<'_>,
     raw: &Bound<'_, PyAny>,
     request_user: Option<Text>,
-    profile: Option<ProfileName>,
+    profile: ProfileName,
 ) -> PyResult<ParsedCaveat> {
-    let profile = profile.map_or(Profile::Warehouse, |p| p.0);
+    let profile = profile.0;
     let bytes: Vec<u8> = if let Ok(b) = raw.cast::<PyBytes>() {
         b.as_bytes().to_vec()
     } else if let Ok(b) = raw.cast::<PyByteArray>() {

@@ -204,7 +204,7 @@ pub fn expected_nonce(
 /// `jti`. With `access_token`, `ath` must be its hash; with `jkt`, the key must have that
 /// thumbprint (the token's `cnf.jkt`); `nonce` is the expected nonce, or a `NonceIssuer`.
 /// `max_age` and `leeway` bound `iat` (seconds before and after `now`). Returns a `Proof`;
-/// raises `DpopError` with the code.
+/// raises `DpopError` with the code. The GIL is released while the signature is checked.
 #[pyfunction]
 #[pyo3(signature = (proof, method, url, *, now=None, access_token=None, jkt=None, nonce=None,
     replay=None, max_age=dpop::DEFAULT_MAX_AGE, leeway=dpop::DEFAULT_LEEWAY))]
@@ -232,7 +232,10 @@ pub fn verify_proof(
         leeway,
         ..ProofRequest::new(&method.0, &url.0, now)
     };
-    let verified = dpop::verify_proof(&proof.0, &req).map_err(|e| dpop_error(py, &e))?;
+    // The signature check is most of the time (an ES256 verification is hundreds of
+    // microseconds) and touches no Python object: other threads run meanwhile.
+    let checked = py.detach(|| dpop::verify_proof(&proof.0, &req));
+    let verified = checked.map_err(|e| dpop_error(py, &e))?;
     if let Some(cache) = replay {
         let recorded = cache.lock(py).check_and_insert(&verified, now);
         recorded.map_err(|e| dpop_error(py, &e))?;

@@ -214,3 +214,24 @@ anything = st.one_of(st.text(), st.binary(), st.integers(), st.none(), st.floats
 def test_random_values_are_refused_or_answered(name, value):
     result = outcome(CALLS[name], value)
     assert isinstance(result, (BaseException,) + ANSWERS), result
+
+
+@pytest.mark.parametrize("call", [
+    lambda: caveatspec.ReplayCache(-1), lambda: caveatspec.ReplayCache(2**70),
+    lambda: caveatspec.NonceIssuer(KEY, lifetime=-1), lambda: caveatspec.NonceIssuer(KEY, lifetime=0),
+    lambda: caveatspec.verify_proof(PROOF, "POST", "https://a/", max_age=-1),
+    lambda: caveatspec.verify_proof(PROOF, "POST", "https://a/", leeway=2**40),
+], ids=["cache-negative", "cache-huge", "lifetime-negative", "lifetime-zero", "max-age-negative",
+        "leeway-huge"])
+def test_out_of_range_numbers_are_typed_exceptions(call):
+    with pytest.raises((OverflowError, caveatspec.InputError)):
+        call()
+
+
+@pytest.mark.parametrize("now", [-2**63, 2**63 - 1, 0])
+def test_extreme_clocks_are_answered(now):
+    issuer = caveatspec.NonceIssuer(KEY, lifetime=1)
+    assert issuer.check(issuer.issue(now), now=now)
+    assert not caveatspec.verify(TOKEN, KEY, identifier=IDENTIFIER, now=now, project=("x", "y"))
+    with pytest.raises(caveatspec.DpopError):
+        caveatspec.verify_proof(PROOF, "POST", "https://upload.pypi.org/legacy/", now=now)

@@ -1,0 +1,267 @@
+//! The signature primitives under [`super::jws::verify_signature`], one of two backends chosen
+//! at build time:
+//!
+//! - `rustcrypto` (the default): `p256` and `ed25519-dalek`, pure Rust, no C to build;
+//! - `ring` (feature `ring`): ring's assembly, about five times faster on ES256 and builds C.
+//!
+//! Everything around the primitive is shared and runs before it, so both backends give the same
+//! verdict and code on every input: keys are parsed and validated by the pure-Rust crates in
+//! either build ([`super::jwk`]: on-curve P-256 points, no small-order Ed25519 keys), and
+//! signature length, ES256's `r` and `s` ranges and the high-S policy are checked in
+//! [`super::jws`]. The one check `ed25519-dalek`'s `verify_strict` makes that ring does not,
+//! refusing a small-order `R`, is made here for ring ([`SMALL_ORDER_POINTS`]). What each
+//! refuses otherwise is the same: a non-canonical `S` (not below the group order) and an `R`
+//! that is not the canonical encoding of the recomputed point (both compare encodings).
+
+use super::jwk::{Ed25519Key, P256Key};
+use super::JoseError;
+
+/// The backend compiled in: `rustcrypto` or `ring`. Benchmark ids and reports carry it.
+#[cfg(not(feature = "ring"))]
+pub const BACKEND: &str = "rustcrypto";
+/// The backend compiled in: `rustcrypto` or `ring`. Benchmark ids and reports carry it.
+#[cfg(feature = "ring")]
+pub const BACKEND: &str = "ring";
+
+/// The canonical encodings of the eight points of small order on edwards25519 (the
+/// eight-torsion subgroup): the identity, the point of order 2, the two of order 4 and the
+/// four of order 8. An Ed25519 signature whose `R` is one of them is refused, as
+/// `ed25519-dalek`'s `verify_strict` does. Only canonical encodings matter: any other `R` fails
+/// the encoding comparison anyway.
+pub const SMALL_ORDER_POINTS: [[u8; 32]; 8] = {
+    const fn y(first: u8, last: u8, middle: [u8; 30]) -> [u8; 32] {
+        let mut out = [0u8; 32];
+        out[0] = first;
+        let mut i = 0;
+        while i < 30 {
+            out[i + 1] = middle[i];
+            i += 1;
+        }
+        out[31] = last;
+        out
+    }
+    // y of the order-8 points, little-endian (y and -y), with the sign bit of x clear or set.
+    const Y8: [u8; 32] = [
+        0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98,
+        0xf0, 0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53,
+        0xfc, 0x05,
+    ];
+    const NEG_Y8: [u8; 32] = [
+        0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67,
+        0x0f, 0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac,
+        0x03, 0x7a,
+    ];
+    const fn signed(mut p: [u8; 32]) -> [u8; 32] {
+        p[31] |= 0x80;
+        p
+    }
+    [
+        // Identity: y = 1.
+        y(0x01, 0x00, [0; 30]),
+        // Order 2: y = p - 1.
+        y(0xec, 0x7f, [0xff; 30]),
+        // Order 4: y = 0, x = ±sqrt(-1).
+        y(0x00, 0x00, [0; 30]),
+        y(0x00, 0x80, [0; 30]),
+        // Order 8.
+        Y8,
+        signed(Y8),
+        NEG_Y8,
+        signed(NEG_Y8),
+    ]
+};
+
+/// ES256 over `message`; `signature` is `r || s`, already range-checked.
+#[cfg(not(feature = "ring"))]
+pub(super) fn verify_es256(
+    key: &P256Key,
+    message: &[u8],
+    signature: &p256::ecdsa::Signature,
+) -> Result<(), JoseError> {
+    use p256::ecdsa::signature::Verifier;
+    key.verifying_key()
+        .verify(message, signature)
+        .map_err(|_| JoseError::Signature)
+}
+
+/// ES256 over `message`; `signature` is `r || s`, already range-checked.
+#[cfg(feature = "ring")]
+pub(super) fn verify_es256(
+    key: &P256Key,
+    message: &[u8],
+    signature: &p256::ecdsa::Signature,
+) -> Result<(), JoseError> {
+    use ring::signature::{UnparsedPublicKey, ECDSA_P256_SHA256_FIXED};
+    UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, key.uncompressed())
+        .verify(message, &signature.to_bytes())
+        .map_err(|_| JoseError::Signature)
+}
+
+/// Ed25519 over `message`, strictly: a non-canonical `S`, a small-order `R` and an `R` that
+/// is not the canonical encoding are refused (the key was checked when it was parsed).
+#[cfg(not(feature = "ring"))]
+pub(super) fn verify_ed25519(
+    key: &Ed25519Key,
+    message: &[u8],
+    signature: &[u8; 64],
+) -> Result<(), JoseError> {
+    let sig = ed25519_dalek::Signature::from_bytes(signature);
+    key.verifying_key()
+        .verify_strict(message, &sig)
+        .map_err(|_| JoseError::Signature)
+}
+
+/// Ed25519 over `message`, strictly: a non-canonical `S`, a small-order `R` and an `R` that
+/// is not the canonical encoding are refused (the key was checked when it was parsed).
+#[cfg(feature = "ring")]
+pub(super) fn verify_ed25519(
+    key: &Ed25519Key,
+    message: &[u8],
+    signature: &[u8; 64],
+) -> Result<(), JoseError> {
+    use ring::signature::{UnparsedPublicKey, ED25519};
+    if SMALL_ORDER_POINTS.iter().any(|p| signature[..32] == p[..]) {
+        return Err(JoseError::Signature);
+    }
+    UnparsedPublicKey::new(&ED25519, key.bytes())
+        .verify(message, signature)
+        .map_err(|_| JoseError::Signature)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jose::jwk::{decode_32, Jwk};
+    use crate::jose::jws::{parse_object, verify_signature, Alg, HighS};
+    use crate::jose::testdata::{self, RFC8037_D};
+    use curve25519_dalek::scalar::Scalar;
+    use sha2::{Digest, Sha512};
+
+    /// Each listed encoding is a point of small order, and they are eight distinct points.
+    #[test]
+    fn small_order_points_are_the_eight_torsion() {
+        for (i, p) in SMALL_ORDER_POINTS.iter().enumerate() {
+            let key = ed25519_dalek::VerifyingKey::from_bytes(p).expect("decompresses");
+            assert!(key.is_weak(), "entry {i} is not of small order");
+            // Canonical: re-encoding gives the same bytes.
+            assert_eq!(key.to_bytes(), *p, "entry {i} is not canonical");
+            assert!(!SMALL_ORDER_POINTS[..i].contains(p), "entry {i} repeats");
+        }
+    }
+
+    fn rfc8037_key() -> Jwk {
+        let map = parse_object(testdata::rfc8037_jwk().as_bytes(), "jwk").expect("object");
+        Jwk::from_map(&map).expect("the RFC 8037 key")
+    }
+
+    /// A signature of `message` under the RFC 8037 key whose `R` is `r_point` (of small
+    /// order) and which satisfies the cofactorless equation `[S]B = R + [k]A`: with `R` the
+    /// identity, `S = k·a`.
+    fn forged_small_order_r(message: &[u8]) -> [u8; 64] {
+        let d = decode_32(RFC8037_D, "d").expect("d");
+        let h = Sha512::digest(d);
+        let mut a = [0u8; 32];
+        a.copy_from_slice(&h[..32]);
+        a[0] &= 248;
+        a[31] &= 127;
+        a[31] |= 64;
+        let public = decode_32(testdata::RFC8037_X, "x").expect("x");
+        let r = SMALL_ORDER_POINTS[0];
+        let k = Scalar::from_hash(
+            Sha512::new()
+                .chain_update(r)
+                .chain_update(public)
+                .chain_update(message),
+        );
+        let s = k * Scalar::from_bytes_mod_order(a);
+        let mut sig = [0u8; 64];
+        sig[..32].copy_from_slice(&r);
+        sig[32..].copy_from_slice(s.as_bytes());
+        sig
+    }
+
+    /// A signature with the identity as `R` that satisfies the cofactorless equation is
+    /// refused on either backend (on ring only because of [`SMALL_ORDER_POINTS`]).
+    #[test]
+    fn small_order_r_is_refused() {
+        let key = rfc8037_key();
+        let message = b"any message";
+        let sig = forged_small_order_r(message);
+        assert_eq!(
+            verify_signature(Alg::EdDsa, &key, message, &sig, HighS::Accept),
+            Err(JoseError::Signature)
+        );
+        // The forgery is a real one: the cofactorless equation holds, which ring alone accepts.
+        #[cfg(feature = "ring")]
+        {
+            let ring_alone = ring::signature::UnparsedPublicKey::new(
+                &ring::signature::ED25519,
+                decode_32(testdata::RFC8037_X, "x").expect("x"),
+            );
+            assert!(ring_alone.verify(message, &sig).is_ok());
+        }
+    }
+
+    /// `signature`, then one bit of each byte flipped in turn (a different bit position from
+    /// byte to byte), then `R` replaced by each small-order point.
+    #[cfg(feature = "ring")]
+    fn mutations(signature: &[u8]) -> Vec<Vec<u8>> {
+        let mut out = vec![signature.to_vec()];
+        for i in 0..signature.len() {
+            let mut m = signature.to_vec();
+            m[i] ^= 1 << (i % 8);
+            out.push(m);
+        }
+        for p in SMALL_ORDER_POINTS {
+            let mut m = signature.to_vec();
+            m[..32].copy_from_slice(&p);
+            out.push(m);
+        }
+        out
+    }
+
+    /// On the ring build, the ring primitives against the pure-Rust ones (both are compiled
+    /// in) on the RFC proofs, their high-S and low-S twins, a one-bit change in each byte of
+    /// their signatures and small-order `R`s: the same verdict each time.
+    #[cfg(feature = "ring")]
+    #[test]
+    fn ring_agrees_with_the_pure_rust_crates() {
+        use crate::jose::jws::parse_compact;
+        use p256::ecdsa::signature::Verifier;
+        let ed = parse_compact(testdata::RFC8037_A4).expect("A.4");
+        let Jwk::Ed25519(ed_key) = rfc8037_key() else {
+            panic!("an Ed25519 key")
+        };
+        let input = ed.signing_input.as_bytes();
+        let mut cases = mutations(&ed.signature);
+        cases.push(forged_small_order_r(input).to_vec());
+        for sig in cases {
+            let sig: [u8; 64] = sig.as_slice().try_into().expect("64 bytes");
+            let pure = ed_key
+                .verifying_key()
+                .verify_strict(input, &ed25519_dalek::Signature::from_bytes(&sig))
+                .is_ok();
+            assert_eq!(verify_ed25519(&ed_key, input, &sig).is_ok(), pure);
+        }
+        for proof in [
+            testdata::fig2(),
+            testdata::fig2_low_s(),
+            testdata::fig7(),
+            testdata::fig13(),
+            testdata::fig13_low_s(),
+        ] {
+            let jws = parse_compact(&proof).expect("a proof");
+            let Ok(Jwk::P256(key)) = Jwk::from_value(&jws.header["jwk"]) else {
+                panic!("a P-256 key")
+            };
+            let input = jws.signing_input.as_bytes();
+            for sig in mutations(&jws.signature) {
+                let Ok(sig) = p256::ecdsa::Signature::from_slice(&sig) else {
+                    continue; // out of range: refused before either backend
+                };
+                let pure = key.verifying_key().verify(input, &sig).is_ok();
+                assert_eq!(verify_es256(&key, input, &sig).is_ok(), pure);
+            }
+        }
+    }
+}

@@ -2,26 +2,26 @@
 //! at build time:
 //!
 //! - `rustcrypto` (the default): `p256` and `ed25519-dalek`, pure Rust, no C to build;
-//! - `ring` (feature `ring`): ring's assembly, about five times faster on ES256 and builds C.
+//! - `aws-lc-rs` (feature `aws-lc-rs`): AWS-LC, about five times faster on ES256 and builds C.
 //!
 //! Everything around the primitive is shared and runs before it, so both backends give the same
 //! verdict and code on every input: keys are parsed and validated by the pure-Rust crates in
 //! either build ([`super::jwk`]: on-curve P-256 points, no small-order Ed25519 keys), and
 //! signature length, ES256's `r` and `s` ranges and the high-S policy are checked in
-//! [`super::jws`]. The one check `ed25519-dalek`'s `verify_strict` makes that ring does not,
-//! refusing a small-order `R`, is made here for ring ([`SMALL_ORDER_POINTS`]). What each
+//! [`super::jws`]. The one check `ed25519-dalek`'s `verify_strict` makes that AWS-LC does not,
+//! refusing a small-order `R`, is made here for AWS-LC ([`SMALL_ORDER_POINTS`]). What each
 //! refuses otherwise is the same: a non-canonical `S` (not below the group order) and an `R`
 //! that is not the canonical encoding of the recomputed point (both compare encodings).
 
 use super::jwk::{Ed25519Key, P256Key};
 use super::JoseError;
 
-/// The backend compiled in: `rustcrypto` or `ring`. Benchmark ids and reports carry it.
-#[cfg(not(feature = "ring"))]
+/// The backend compiled in: `rustcrypto` or `aws-lc-rs`. Benchmark ids and reports carry it.
+#[cfg(not(feature = "aws-lc-rs"))]
 pub const BACKEND: &str = "rustcrypto";
-/// The backend compiled in: `rustcrypto` or `ring`. Benchmark ids and reports carry it.
-#[cfg(feature = "ring")]
-pub const BACKEND: &str = "ring";
+/// The backend compiled in: `rustcrypto` or `aws-lc-rs`. Benchmark ids and reports carry it.
+#[cfg(feature = "aws-lc-rs")]
+pub const BACKEND: &str = "aws-lc-rs";
 
 /// The canonical encodings of the eight points of small order on edwards25519 (the
 /// eight-torsion subgroup): the identity, the point of order 2, the two of order 4 and the
@@ -72,7 +72,7 @@ pub const SMALL_ORDER_POINTS: [[u8; 32]; 8] = {
 };
 
 /// ES256 over `message`; `signature` is `r || s`, already range-checked.
-#[cfg(not(feature = "ring"))]
+#[cfg(not(feature = "aws-lc-rs"))]
 pub(super) fn verify_es256(
     key: &P256Key,
     message: &[u8],
@@ -85,13 +85,13 @@ pub(super) fn verify_es256(
 }
 
 /// ES256 over `message`; `signature` is `r || s`, already range-checked.
-#[cfg(feature = "ring")]
+#[cfg(feature = "aws-lc-rs")]
 pub(super) fn verify_es256(
     key: &P256Key,
     message: &[u8],
     signature: &p256::ecdsa::Signature,
 ) -> Result<(), JoseError> {
-    use ring::signature::{UnparsedPublicKey, ECDSA_P256_SHA256_FIXED};
+    use aws_lc_rs::signature::{UnparsedPublicKey, ECDSA_P256_SHA256_FIXED};
     UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, key.uncompressed())
         .verify(message, &signature.to_bytes())
         .map_err(|_| JoseError::Signature)
@@ -99,7 +99,7 @@ pub(super) fn verify_es256(
 
 /// Ed25519 over `message`, strictly: a non-canonical `S`, a small-order `R` and an `R` that
 /// is not the canonical encoding are refused (the key was checked when it was parsed).
-#[cfg(not(feature = "ring"))]
+#[cfg(not(feature = "aws-lc-rs"))]
 pub(super) fn verify_ed25519(
     key: &Ed25519Key,
     message: &[u8],
@@ -113,13 +113,13 @@ pub(super) fn verify_ed25519(
 
 /// Ed25519 over `message`, strictly: a non-canonical `S`, a small-order `R` and an `R` that
 /// is not the canonical encoding are refused (the key was checked when it was parsed).
-#[cfg(feature = "ring")]
+#[cfg(feature = "aws-lc-rs")]
 pub(super) fn verify_ed25519(
     key: &Ed25519Key,
     message: &[u8],
     signature: &[u8; 64],
 ) -> Result<(), JoseError> {
-    use ring::signature::{UnparsedPublicKey, ED25519};
+    use aws_lc_rs::signature::{UnparsedPublicKey, ED25519};
     if SMALL_ORDER_POINTS.iter().any(|p| signature[..32] == p[..]) {
         return Err(JoseError::Signature);
     }
@@ -181,7 +181,7 @@ mod tests {
     }
 
     /// A signature with the identity as `R` that satisfies the cofactorless equation is
-    /// refused on either backend (on ring only because of [`SMALL_ORDER_POINTS`]).
+    /// refused on either backend (on AWS-LC only because of [`SMALL_ORDER_POINTS`]).
     #[test]
     fn small_order_r_is_refused() {
         let key = rfc8037_key();
@@ -191,20 +191,20 @@ mod tests {
             verify_signature(Alg::EdDsa, &key, message, &sig, HighS::Accept),
             Err(JoseError::Signature)
         );
-        // The forgery is a real one: the cofactorless equation holds, which ring alone accepts.
-        #[cfg(feature = "ring")]
+        // The forgery is a real one: the cofactorless equation holds, which AWS-LC alone accepts.
+        #[cfg(feature = "aws-lc-rs")]
         {
-            let ring_alone = ring::signature::UnparsedPublicKey::new(
-                &ring::signature::ED25519,
+            let aws_lc_alone = aws_lc_rs::signature::UnparsedPublicKey::new(
+                &aws_lc_rs::signature::ED25519,
                 decode_32(testdata::RFC8037_X, "x").expect("x"),
             );
-            assert!(ring_alone.verify(message, &sig).is_ok());
+            assert!(aws_lc_alone.verify(message, &sig).is_ok());
         }
     }
 
     /// `signature`, then one bit of each byte flipped in turn (a different bit position from
     /// byte to byte), then `R` replaced by each small-order point.
-    #[cfg(feature = "ring")]
+    #[cfg(feature = "aws-lc-rs")]
     fn mutations(signature: &[u8]) -> Vec<Vec<u8>> {
         let mut out = vec![signature.to_vec()];
         for i in 0..signature.len() {
@@ -220,12 +220,12 @@ mod tests {
         out
     }
 
-    /// On the ring build, the ring primitives against the pure-Rust ones (both are compiled
+    /// On the `aws-lc-rs` build, its primitives against the pure-Rust ones (both are compiled
     /// in) on the RFC proofs, their high-S and low-S twins, a one-bit change in each byte of
     /// their signatures and small-order `R`s: the same verdict each time.
-    #[cfg(feature = "ring")]
+    #[cfg(feature = "aws-lc-rs")]
     #[test]
-    fn ring_agrees_with_the_pure_rust_crates() {
+    fn aws_lc_agrees_with_the_pure_rust_crates() {
         use crate::jose::jws::parse_compact;
         use p256::ecdsa::signature::Verifier;
         let ed = parse_compact(testdata::RFC8037_A4).expect("A.4");

@@ -38,7 +38,7 @@
 //!
 //! Verified strictly: a non-canonical `S`, or a small-order `R` or key, is refused, which is
 //! the cofactorless, strict reading of RFC 8032 §5.1.7 (`ed25519-dalek`'s `verify_strict`,
-//! and the same on the `ring` backend; see [`super::backend`]).
+//! and the same on the `aws-lc-rs` backend; see [`super::backend`]).
 
 use super::jwk::Jwk;
 use super::{backend, JoseError};

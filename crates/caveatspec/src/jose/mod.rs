@@ -1,6 +1,6 @@
 //! A small JOSE layer: exactly the parts of JWS (RFC 7515), JWK (RFC 7517, RFC 8037) and JWK
 //! thumbprints (RFC 7638) that checking a DPoP proof (RFC 9449) needs, on RustCrypto
-//! primitives or, with the feature `ring`, on ring's ([`backend`]).
+//! primitives or, with the feature `aws-lc-rs`, on AWS-LC's ([`backend`]).
 //!
 //! - [`jwk`]: public keys from a JWK (EC P-256 and OKP Ed25519) and RFC 7638 thumbprints;
 //! - [`jws`]: the compact serialization, its JSON with duplicate member names refused, and

@@ -42,10 +42,12 @@ pub fn normalize(url: &str) -> Result<Cow<'_, str>, Invalid> {
         return Err("not printable ASCII without spaces");
     }
     let (scheme, rest) = url.split_once("://").ok_or("no scheme and authority")?;
-    let default_port = match scheme.to_ascii_lowercase().as_str() {
-        "http" => 80,
-        "https" => 443,
-        _ => return Err("scheme is not http or https"),
+    let default_port = if scheme.eq_ignore_ascii_case("http") {
+        80
+    } else if scheme.eq_ignore_ascii_case("https") {
+        443
+    } else {
+        return Err("scheme is not http or https");
     };
     let rest = rest.split(['?', '#']).next().unwrap_or_default();
     let (authority, path) = rest.find('/').map_or((rest, ""), |i| rest.split_at(i));

@@ -185,6 +185,49 @@ fn decode(c: &mut Criterion, cases: &[Case]) {
     group.finish();
 }
 
+/// `verify/warehouse/3` rebuilt from the public pieces, each step adding one to the one before,
+/// so that the differences between consecutive ids are what each piece costs inside the whole:
+/// `1-decode` (prefix, base64, the macaroon), `2-chain` (+ the key derivation and HMAC chain,
+/// the floor's work on caveatspec's `chain`), `3-read` (+ reading the three caveats). What
+/// `verify/warehouse/3` adds to `3-read` is the evaluation against the request, the row lookup,
+/// the signature comparison and the verdict.
+fn breakdown(c: &mut Criterion, cases: &[Case]) {
+    let mut group = c.benchmark_group("breakdown/warehouse/3");
+    let case = cases.iter().find(|c| c.caveats == 3).expect("3 caveats");
+    let user = Some(case.user_id.as_str());
+    let decode = |token: &str| -> Option<usize> {
+        let body = token::split_prefix(token, Profile::Warehouse).ok()?;
+        token::with_decoded_body(body, Profile::Warehouse, |bytes| {
+            let mac = macaroon::decode(bytes.ok()?, Profile::Warehouse).ok()?;
+            Some(mac.caveats.len())
+        })
+    };
+    let chained = |token: &str, read: bool| -> Option<[u8; 32]> {
+        let body = token::split_prefix(token, Profile::Warehouse).ok()?;
+        token::with_decoded_body(body, Profile::Warehouse, |bytes| {
+            let mac = macaroon::decode(bytes.ok()?, Profile::Warehouse).ok()?;
+            let mut sig = chain::hmac(&chain::derive_key(&case.root_key), mac.identifier);
+            for raw in mac.caveats.iter() {
+                sig = chain::hmac(&sig, raw.id);
+                if read {
+                    caveat::parse(raw.id, Profile::Warehouse, user).ok()?;
+                }
+            }
+            Some(sig)
+        })
+    };
+    assert_eq!(decode(&case.token), Some(3));
+    assert!(chained(&case.token, true).is_some());
+    group.bench_function("1-decode", |b| b.iter(|| decode(black_box(&case.token))));
+    group.bench_function("2-chain", |b| {
+        b.iter(|| chained(black_box(&case.token), false))
+    });
+    group.bench_function("3-read", |b| {
+        b.iter(|| chained(black_box(&case.token), true))
+    });
+    group.finish();
+}
+
 fn caveat_parse(c: &mut Criterion, files: &[VectorFile]) {
     let mut group = c.benchmark_group("caveat_parse");
     for (name, id) in [
@@ -439,6 +482,7 @@ fn benches(c: &mut Criterion) {
     floor(c, &cases);
     verify_paths(c, &cases);
     decode(c, &cases);
+    breakdown(c, &cases);
     caveat_parse(c, &files);
     restrict_and_inspect(c, &files, &cases);
     #[cfg(feature = "macaroon-peer")]

@@ -146,6 +146,36 @@ fn floor(c: &mut Criterion, cases: &[Case]) {
     group.finish();
 }
 
+/// The SHA-256 compressions alone that the chain of each benchmark token needs, on a fixed
+/// block: two for the derivation (the generator key's blocks are absorbed once per process),
+/// then per link two for the key, one per message block after padding, one for the outer hash.
+/// No HMAC construction can take less; `verify` against it shows what everything but the
+/// hashing costs.
+fn compressions_floor(c: &mut Criterion, cases: &[Case]) {
+    let mut group = c.benchmark_group("floor");
+    for case in cases {
+        let (identifier, caveats) = case.parts();
+        let link = |len: usize| 2 + (len + 9).div_ceil(64) + 1;
+        let count =
+            2 + link(identifier.len()) + caveats.iter().map(|c| link(c.len())).sum::<usize>();
+        let block = sha2::digest::generic_array::GenericArray::from([0x5cu8; 64]);
+        group.bench_with_input(
+            BenchmarkId::new("sha256_compressions", case.caveats),
+            &count,
+            |b, &count| {
+                b.iter(|| {
+                    let mut state = [0x6a09e667u32; 8];
+                    for _ in 0..count {
+                        sha2::compress256(&mut state, std::slice::from_ref(black_box(&block)));
+                    }
+                    state
+                })
+            },
+        );
+    }
+    group.finish();
+}
+
 /// One group, so that criterion's report draws both profiles against the caveat count
 /// (`target/criterion/verify/report/lines.svg`).
 fn verify_paths(c: &mut Criterion, cases: &[Case]) {
@@ -480,6 +510,7 @@ fn benches(c: &mut Criterion) {
     let files = shipped();
     let cases = scaling_cases(&files);
     floor(c, &cases);
+    compressions_floor(c, &cases);
     verify_paths(c, &cases);
     decode(c, &cases);
     breakdown(c, &cases);

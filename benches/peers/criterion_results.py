@@ -32,6 +32,7 @@ def ours():
         ("caveatspec verify/warehouse", "verify/warehouse/{n}"),
         ("caveatspec verify/strict", "verify/strict/{n}"),
         ("floor: bare HMAC chain", "floor/hmac_chain/{n}"),
+        ("floor: bare SHA-256 compressions", "floor/sha256_compressions/{n}"),
         (f"macaroon crate {macaroon_crate_version()}", "macaroon_crate/verify/{n}"),
     ]
 

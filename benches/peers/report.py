@@ -1,9 +1,10 @@
 """Builds the comparison table from the peers' JSON lines and our criterion medians.
 
-    report.py PEERS_JSONL RESULTS_MD
+    report.py PEERS_JSONL RESULTS_MD [DPOP_JSONL]
 
 Prints the Markdown table and writes RESULTS_MD: the table, when and where it was measured,
-the command, and the raw peer measurements. Standard library only. Environment (set by `run`):
+the command, and the raw peer measurements; with DPOP_JSONL (when that file exists) also the
+DPoP section of dpop_report.py. Standard library only. Environment (set by `run`):
 PEERS_COMMAND, PEERS_PYTHON, PEERS_NODE, PEERS_LOADAVG.
 """
 
@@ -15,6 +16,7 @@ import sys
 from pathlib import Path
 
 import criterion_results as cr
+import dpop_report
 
 PEER_ORDER = ["pypitoken", "pymacaroons", "macaroon (npm)"]
 PEER_LABEL = {"pypitoken": "pypitoken {v}", "pymacaroons": "pymacaroons {v}",
@@ -150,6 +152,8 @@ def main():
                 "repeated batches of the time per call, measured by this command.", ""]
         if results_path.with_name("verify-vs-caveats.svg").exists():
             doc += ["![median verify time against caveat count](verify-vs-caveats.svg)", ""]
+    if len(sys.argv) > 3 and Path(sys.argv[3]).is_file():
+        doc += dpop_report.section(sys.argv[3])
     doc += ["## Machine", ""]
     doc += [f"- {k}: {v}" for k, v in info.items()]
     if os.environ.get("PEERS_LOADAVG"):

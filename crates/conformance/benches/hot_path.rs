@@ -4,15 +4,14 @@
 //! vectors (a typical PyPI token with an expiry window, one project name and one user id,
 //! and longer chains of the same kinds) and a few caveat and attenuation vectors. Benchmark
 //! ids are stable; `benches/peers/` reads them from `target/criterion/`. The DPoP proofs are
-//! RFC 9449 Figure 13 and one signed in the setup with the RFC 8037 Ed25519 key; the ATR
+//! the `dpop/rfc/figure-13` (ES256) and `dpop/nonce/with-ath-and-jkt` (EdDSA) vectors; the ATR
 //! tokens and bound requests are the `atr-jwt` and `atr-dpop` baseline vectors.
 
 use std::hint::black_box;
 
 use caveatspec::atr;
 use caveatspec::dpop::{self, ProofRequest, ReplayCache};
-use caveatspec::encoding::base64url as b64;
-use caveatspec::jose::testdata;
+use caveatspec::jose;
 use caveatspec::macaroon::{self, chain};
 use caveatspec::verify::{self, Issued, Owner, Project, Request};
 use caveatspec::{attenuate, caveat, inspect, token, Profile};
@@ -20,7 +19,7 @@ use caveatspec_conformance::{Reference, RequestArguments, RowArguments};
 use caveatspec_vectors::{self as vectors, Vector, VectorFile};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
 /// Caveat counts of the scaling curve.
 const COUNTS: [usize; 4] = [1, 3, 10, 50];
@@ -147,6 +146,36 @@ fn floor(c: &mut Criterion, cases: &[Case]) {
     group.finish();
 }
 
+/// The SHA-256 compressions alone that the chain of each benchmark token needs, on a fixed
+/// block: two for the derivation (the generator key's blocks are absorbed once per process),
+/// then per link two for the key, one per message block after padding, one for the outer hash.
+/// No HMAC construction can take less; `verify` against it shows what everything but the
+/// hashing costs.
+fn compressions_floor(c: &mut Criterion, cases: &[Case]) {
+    let mut group = c.benchmark_group("floor");
+    for case in cases {
+        let (identifier, caveats) = case.parts();
+        let link = |len: usize| 2 + (len + 9).div_ceil(64) + 1;
+        let count =
+            2 + link(identifier.len()) + caveats.iter().map(|c| link(c.len())).sum::<usize>();
+        let block = sha2::digest::generic_array::GenericArray::from([0x5cu8; 64]);
+        group.bench_with_input(
+            BenchmarkId::new("sha256_compressions", case.caveats),
+            &count,
+            |b, &count| {
+                b.iter(|| {
+                    let mut state = [0x6a09e667u32; 8];
+                    for _ in 0..count {
+                        sha2::compress256(&mut state, std::slice::from_ref(black_box(&block)));
+                    }
+                    state
+                })
+            },
+        );
+    }
+    group.finish();
+}
+
 /// One group, so that criterion's report draws both profiles against the caveat count
 /// (`target/criterion/verify/report/lines.svg`).
 fn verify_paths(c: &mut Criterion, cases: &[Case]) {
@@ -183,6 +212,49 @@ fn decode(c: &mut Criterion, cases: &[Case]) {
             },
         );
     }
+    group.finish();
+}
+
+/// `verify/warehouse/3` rebuilt from the public pieces, each step adding one to the one before,
+/// so that the differences between consecutive ids are what each piece costs inside the whole:
+/// `1-decode` (prefix, base64, the macaroon), `2-chain` (+ the key derivation and HMAC chain,
+/// the floor's work on caveatspec's `chain`), `3-read` (+ reading the three caveats). What
+/// `verify/warehouse/3` adds to `3-read` is the evaluation against the request, the row lookup,
+/// the signature comparison and the verdict.
+fn breakdown(c: &mut Criterion, cases: &[Case]) {
+    let mut group = c.benchmark_group("breakdown/warehouse/3");
+    let case = cases.iter().find(|c| c.caveats == 3).expect("3 caveats");
+    let user = Some(case.user_id.as_str());
+    let decode = |token: &str| -> Option<usize> {
+        let body = token::split_prefix(token, Profile::Warehouse).ok()?;
+        token::with_decoded_body(body, Profile::Warehouse, |bytes| {
+            let mac = macaroon::decode(bytes.ok()?, Profile::Warehouse).ok()?;
+            Some(mac.caveats.len())
+        })
+    };
+    let chained = |token: &str, read: bool| -> Option<[u8; 32]> {
+        let body = token::split_prefix(token, Profile::Warehouse).ok()?;
+        token::with_decoded_body(body, Profile::Warehouse, |bytes| {
+            let mac = macaroon::decode(bytes.ok()?, Profile::Warehouse).ok()?;
+            let mut sig = chain::hmac(&chain::derive_key(&case.root_key), mac.identifier);
+            for raw in mac.caveats.iter() {
+                sig = chain::hmac(&sig, raw.id);
+                if read {
+                    caveat::parse(raw.id, Profile::Warehouse, user).ok()?;
+                }
+            }
+            Some(sig)
+        })
+    };
+    assert_eq!(decode(&case.token), Some(3));
+    assert!(chained(&case.token, true).is_some());
+    group.bench_function("1-decode", |b| b.iter(|| decode(black_box(&case.token))));
+    group.bench_function("2-chain", |b| {
+        b.iter(|| chained(black_box(&case.token), false))
+    });
+    group.bench_function("3-read", |b| {
+        b.iter(|| chained(black_box(&case.token), true))
+    });
     group.finish();
 }
 
@@ -311,46 +383,52 @@ fn suite(c: &mut Criterion) {
     group.finish();
 }
 
-/// The request of RFC 9449 Figure 13 at its clock, with its access token and bound to `jkt`.
-fn fig13_request(jkt: &str) -> ProofRequest<'_> {
-    ProofRequest {
-        access_token: Some(testdata::RFC9449_ACCESS_TOKEN),
-        expected_jkt: Some(jkt),
-        ..ProofRequest::new(
-            "GET",
-            "https://resource.example.org/protectedresource",
-            1_562_262_618,
-        )
-    }
-}
-
-/// A DPoP proof for Figure 13's request and access token, signed with the RFC 8037 key.
-fn eddsa_proof() -> String {
-    let request = fig13_request(testdata::RFC8037_JKT);
-    let ath = b64::encode(&Sha256::digest(testdata::RFC9449_ACCESS_TOKEN));
-    let header = serde_json::json!({"typ": "dpop+jwt", "alg": "EdDSA",
-        "jwk": {"kty": "OKP", "crv": "Ed25519", "x": testdata::RFC8037_X}});
-    let claims = serde_json::json!({"jti": "bench-eddsa-1", "htm": request.method,
-        "htu": request.url, "iat": request.now, "ath": ath});
-    testdata::sign_ed25519(&header.to_string(), &claims.to_string())
-}
-
 /// DPoP proof checking, every check of RFC 9449 §4.3 including `ath` and `jkt`, for an ES256
-/// and an EdDSA proof.
-fn dpop_verify(c: &mut Criterion) {
+/// proof (`dpop/rfc/figure-13`) and an EdDSA one (`dpop/nonce/with-ath-and-jkt`, with a nonce
+/// too), the proofs `benches/peers/run` gives the peers. The id ends in the signature backend
+/// compiled in (`dpop/verify/es256/rustcrypto`, `…/aws-lc-rs` with the feature `aws-lc-rs`).
+fn dpop_verify(c: &mut Criterion, files: &[VectorFile]) {
     let mut group = c.benchmark_group("dpop");
-    for (name, proof, jkt) in [
-        ("es256", testdata::fig13(), testdata::RFC9449_JKT),
-        ("eddsa", eddsa_proof(), testdata::RFC8037_JKT),
+    for (name, id) in [
+        ("es256", "dpop/rfc/figure-13"),
+        ("eddsa", "dpop/nonce/with-ath-and-jkt"),
     ] {
-        let request = fig13_request(jkt);
+        let input: vectors::DpopProofInput =
+            serde_json::from_value(find(files, id).input.clone()).expect("dpop_proof input");
+        let request = ProofRequest {
+            access_token: input.access_token.as_deref(),
+            expected_jkt: input.expected_jkt.as_deref(),
+            nonce: input.nonce.as_deref(),
+            ..ProofRequest::new(&input.method, &input.url, input.now)
+        };
         assert!(
-            dpop::verify_proof(&proof, &request).is_ok(),
+            dpop::verify_proof(&input.proof, &request).is_ok(),
             "the {name} proof verifies"
         );
-        group.bench_with_input(BenchmarkId::new("verify", name), &proof, |b, proof| {
-            b.iter(|| dpop::verify_proof(black_box(proof), &request))
-        });
+        group.bench_with_input(
+            BenchmarkId::new("verify", format!("{name}/{}", jose::BACKEND)),
+            &input.proof,
+            |b, proof| b.iter(|| dpop::verify_proof(black_box(proof), &request)),
+        );
+        // The signature alone, the key and the proof parsed beforehand: what the rest of the
+        // check adds is the difference to `verify`.
+        let jws = jose::jws::parse_compact(&input.proof).expect("a JWS");
+        let key = jose::jwk::Jwk::from_value(&jws.header["jwk"]).expect("a key");
+        let alg = jose::jws::Alg::from_name(jws.header["alg"].as_str().expect("alg")).expect("alg");
+        group.bench_function(
+            BenchmarkId::new("signature", format!("{name}/{}", jose::BACKEND)),
+            |b| {
+                b.iter(|| {
+                    jose::jws::verify_signature(
+                        alg,
+                        &key,
+                        black_box(jws.signing_input.as_bytes()),
+                        &jws.signature,
+                        jose::jws::HighS::Accept,
+                    )
+                })
+            },
+        );
     }
     group.finish();
 }
@@ -432,13 +510,15 @@ fn benches(c: &mut Criterion) {
     let files = shipped();
     let cases = scaling_cases(&files);
     floor(c, &cases);
+    compressions_floor(c, &cases);
     verify_paths(c, &cases);
     decode(c, &cases);
+    breakdown(c, &cases);
     caveat_parse(c, &files);
     restrict_and_inspect(c, &files, &cases);
     #[cfg(feature = "macaroon-peer")]
     macaroon_crate(c, &cases);
-    dpop_verify(c);
+    dpop_verify(c, &files);
     atr_verify(c, &files);
     presented(c, &files);
     suite(c);

@@ -10,8 +10,8 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use caveatspec::verify;
 use caveatspec::Profile;
+use caveatspec::{dpop, verify};
 use caveatspec_conformance::RowArguments;
 use caveatspec_vectors::{self as vectors, VerifyInput};
 
@@ -87,14 +87,19 @@ const ACCEPTED: &[&str] = &[
     "restrict-verify/twice",
 ];
 
-fn input(id: &str) -> VerifyInput {
+/// The input of the shipped vector `id`, as the kind's input type.
+fn vector_input<T: serde::de::DeserializeOwned>(id: &str) -> T {
     let files = vectors::shipped().expect("the shipped vectors parse");
     let v = files
         .iter()
         .flat_map(|f| f.vectors.iter())
         .find(|v| v.id == id)
         .unwrap_or_else(|| panic!("no shipped vector {id}"));
-    serde_json::from_value(v.input.clone()).expect("a verify input")
+    serde_json::from_value(v.input.clone()).expect("the kind's input")
+}
+
+fn input(id: &str) -> VerifyInput {
+    vector_input(id)
 }
 
 fn verify_counting(i: &VerifyInput, profile: Profile) -> (usize, verify::Verdict) {
@@ -142,4 +147,39 @@ fn the_counter_sees_allocations() {
     let (allocations, v) = allocations_during(|| vec![1u8; 64]);
     assert_eq!(v.len(), 64);
     assert!(allocations >= 1);
+}
+
+/// The proof path's pieces that can avoid the heap do: a key seen before is not decoded,
+/// validated or hashed again (fewer allocations than its first proof), and a request URL in
+/// normal form is compared where it lies. What a proof check still allocates is its parsed
+/// header and claims and the owned fields of `VerifiedProof`.
+#[test]
+fn a_proof_with_a_key_seen_before_allocates_less() {
+    for id in ["dpop/nonce/with-ath-and-jkt", "dpop/rfc/figure-13"] {
+        let i: vectors::DpopProofInput = vector_input(id);
+        let request = dpop::ProofRequest {
+            access_token: i.access_token.as_deref(),
+            expected_jkt: i.expected_jkt.as_deref(),
+            nonce: i.nonce.as_deref(),
+            ..dpop::ProofRequest::new(&i.method, &i.url, i.now)
+        };
+        // On a thread of its own, so that no earlier test has filled its key cache.
+        let (first, again) = std::thread::scope(|s| {
+            s.spawn(|| {
+                let (first, r1) = allocations_during(|| dpop::verify_proof(&i.proof, &request));
+                let (again, r2) = allocations_during(|| dpop::verify_proof(&i.proof, &request));
+                assert!(r1.is_ok() && r2.is_ok(), "{id} must be accepted");
+                (first, again)
+            })
+            .join()
+            .expect("the thread ends")
+        });
+        assert!(
+            again < first,
+            "{id}: {again} allocations again, {first} the first time"
+        );
+        let (normalizing, normal) = allocations_during(|| dpop::htu::normalize(&i.url));
+        assert!(normal.is_ok());
+        assert_eq!(normalizing, 0, "{id}: the request URL {:?}", i.url);
+    }
 }

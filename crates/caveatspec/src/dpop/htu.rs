@@ -23,14 +23,18 @@
 //! refused rather than guessed at. oauth4webapi does not decode percent-encoded unreserved
 //! characters (it refuses `%61pi` for `api`); the DPoP vectors pin that difference.
 
+use std::borrow::Cow;
+
 /// Longest URL, in bytes, either side of the comparison may be.
 pub const MAX_URL_LEN: usize = 8192;
 
 /// Why a URL cannot be compared.
 pub type Invalid = &'static str;
 
-/// The normalized form of `url`; see the module documentation.
-pub fn normalize(url: &str) -> Result<String, Invalid> {
+/// The normalized form of `url`; see the module documentation. A URL already in normal form
+/// (the usual case: lowercase scheme and host, no default port, no percent-encoding, no dot
+/// segments) is returned borrowed, up to its query or fragment, without allocating.
+pub fn normalize(url: &str) -> Result<Cow<'_, str>, Invalid> {
     if url.len() > MAX_URL_LEN {
         return Err("longer than the limit");
     }
@@ -38,11 +42,12 @@ pub fn normalize(url: &str) -> Result<String, Invalid> {
         return Err("not printable ASCII without spaces");
     }
     let (scheme, rest) = url.split_once("://").ok_or("no scheme and authority")?;
-    let scheme = scheme.to_ascii_lowercase();
-    let default_port = match scheme.as_str() {
-        "http" => 80,
-        "https" => 443,
-        _ => return Err("scheme is not http or https"),
+    let default_port = if scheme.eq_ignore_ascii_case("http") {
+        80
+    } else if scheme.eq_ignore_ascii_case("https") {
+        443
+    } else {
+        return Err("scheme is not http or https");
     };
     let rest = rest.split(['?', '#']).next().unwrap_or_default();
     let (authority, path) = rest.find('/').map_or((rest, ""), |i| rest.split_at(i));
@@ -56,20 +61,42 @@ pub fn normalize(url: &str) -> Result<String, Invalid> {
     if host.contains('%') {
         return Err("percent-encoded host");
     }
-    let host = host.to_ascii_lowercase();
+    let port_text = port;
     let port = match port {
-        None | Some("") => String::new(),
+        None | Some("") => None,
         Some(digits) => match parse_port(digits)? {
-            p if p == default_port => String::new(),
-            p => format!(":{p}"),
+            p if p == default_port => None,
+            p => Some(p),
         },
     };
+    let already_normal = scheme.bytes().all(|b| b.is_ascii_lowercase())
+        && !host.bytes().any(|b| b.is_ascii_uppercase())
+        && match (port_text, port) {
+            (None, _) => true,
+            // Written as the number is: no leading zero, not the default.
+            (Some(digits), Some(_)) => !digits.starts_with('0'),
+            (Some(_), None) => false,
+        }
+        && path.starts_with('/')
+        && !path.contains('%')
+        && !path
+            .split('/')
+            .any(|segment| segment == "." || segment == "..");
+    if already_normal {
+        let end = scheme.len() + "://".len() + rest.len();
+        return Ok(Cow::Borrowed(url.get(..end).unwrap_or_default()));
+    }
+    let port = port.map(|p| format!(":{p}")).unwrap_or_default();
     let path = if path.is_empty() {
         "/".to_owned()
     } else {
         remove_dot_segments(&normalize_percent(path)?)
     };
-    Ok(format!("{scheme}://{host}{port}{path}"))
+    Ok(Cow::Owned(format!(
+        "{}://{}{port}{path}",
+        scheme.to_ascii_lowercase(),
+        host.to_ascii_lowercase()
+    )))
 }
 
 /// Splits `host[:port]`, where host may be an IP literal in brackets.
@@ -215,6 +242,35 @@ mod tests {
             normalize("https://a.example:08443/x").unwrap(),
             "https://a.example:8443/x"
         );
+    }
+
+    /// URLs in normal form come back borrowed, and every other spelling is normalized as
+    /// before.
+    #[test]
+    fn normal_form_is_borrowed() {
+        for (url, normal, borrowed) in [
+            ("https://a.example/x", "https://a.example/x", true),
+            ("https://a.example/x?q=1#f", "https://a.example/x", true),
+            (
+                "http://a.example:8080/a/b",
+                "http://a.example:8080/a/b",
+                true,
+            ),
+            ("https://[::1]/p", "https://[::1]/p", true),
+            ("https://a.example", "https://a.example/", false),
+            ("HTTPS://a.example/x", "https://a.example/x", false),
+            ("https://A.example/x", "https://a.example/x", false),
+            ("https://a.example:443/x", "https://a.example/x", false),
+            ("https://a.example:/x", "https://a.example/x", false),
+            ("http://a.example:08080/x", "http://a.example:8080/x", false),
+            ("https://a.example/%41", "https://a.example/A", false),
+            ("https://a.example/a/./b", "https://a.example/a/b", false),
+            ("https://a.example/a/..", "https://a.example/", false),
+        ] {
+            let got = normalize(url).unwrap();
+            assert_eq!(matches!(got, Cow::Borrowed(_)), borrowed, "{url}");
+            assert_eq!(got, normal);
+        }
     }
 
     #[test]

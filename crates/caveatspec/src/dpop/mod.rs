@@ -329,7 +329,8 @@ pub fn verify_proof(proof: &str, req: &ProofRequest<'_>) -> Result<VerifiedProof
         return Err(DpopError::Htm);
     }
     let want = htu::normalize(req.url).map_err(DpopError::RequestUrl)?;
-    if htu::normalize(htu_claim).map_err(DpopError::HtuInvalid)? != want {
+    // The claim is usually the request URL itself, which was just normalized.
+    if htu_claim != req.url && htu::normalize(htu_claim).map_err(DpopError::HtuInvalid)? != want {
         return Err(DpopError::Htu);
     }
     let now = req.now;
@@ -345,12 +346,12 @@ pub fn verify_proof(proof: &str, req: &ProofRequest<'_>) -> Result<VerifiedProof
             return Err(DpopError::Nonce);
         }
     }
-    let jkt = jwk.thumbprint();
     if let Some(expected) = req.expected_jkt {
-        if !bool::from(jkt.as_bytes().ct_eq(expected.as_bytes())) {
+        if !bool::from(jwk.thumbprint_str().as_bytes().ct_eq(expected.as_bytes())) {
             return Err(DpopError::Jkt);
         }
     }
+    let jkt = jwk.thumbprint();
 
     Ok(VerifiedProof {
         alg,

@@ -21,11 +21,20 @@
 //! 7. a P-256 point not on the curve (or a coordinate not below the field prime), an Ed25519
 //!    `x` that does not decompress, or one of small order (a key any signature "verifies"
 //!    under, in lax verifiers).
+//!
+//! A client signs every proof with the same key, so each thread keeps the last few keys it
+//! accepted ([`CACHED_KEYS`] of them), keyed by their coordinates' text: a key seen again skips
+//! steps 6 and 7 (decoding, the curve checks, the thumbprint's hash), which are pure functions
+//! of that text. Steps 1 to 5 run on every call, so the errors and their order are unchanged.
 
 use super::JoseError;
 use crate::encoding::base64url;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
+use std::cell::RefCell;
+
+/// How many accepted keys each thread remembers (see the module documentation).
+pub const CACHED_KEYS: usize = 8;
 
 /// JWK members that hold private key material (RFC 7518 §6.2.2, §6.3.2, §6.4.1; RFC 8037
 /// §2). Their presence refuses the key.
@@ -46,6 +55,7 @@ pub struct P256Key {
     x: [u8; 32],
     y: [u8; 32],
     key: p256::ecdsa::VerifyingKey,
+    jkt: Thumbprint,
 }
 
 /// An Ed25519 public key.
@@ -53,12 +63,38 @@ pub struct P256Key {
 pub struct Ed25519Key {
     x: [u8; 32],
     key: ed25519_dalek::VerifyingKey,
+    jkt: Thumbprint,
+}
+
+/// An RFC 7638 SHA-256 thumbprint in base64url (43 ASCII bytes), computed once per key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Thumbprint([u8; 43]);
+
+impl Thumbprint {
+    fn of(input: &str) -> Thumbprint {
+        let mut out = [0u8; 43];
+        out.copy_from_slice(hash_b64(input).as_bytes());
+        Thumbprint(out)
+    }
+
+    fn as_str(&self) -> &str {
+        // Built from base64url text, which is ASCII.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
 }
 
 impl P256Key {
     /// The ECDSA verifying key.
     pub fn verifying_key(&self) -> &p256::ecdsa::VerifyingKey {
         &self.key
+    }
+
+    /// The SEC 1 uncompressed point, `04 || x || y`.
+    pub fn uncompressed(&self) -> [u8; 65] {
+        let mut out = [4u8; 65];
+        out[1..33].copy_from_slice(&self.x);
+        out[33..].copy_from_slice(&self.y);
+        out
     }
 }
 
@@ -67,6 +103,63 @@ impl Ed25519Key {
     pub fn verifying_key(&self) -> &ed25519_dalek::VerifyingKey {
         &self.key
     }
+
+    /// The 32-byte public key, as in the JWK.
+    pub fn bytes(&self) -> &[u8; 32] {
+        &self.x
+    }
+}
+
+/// The coordinates' text of a key a thread accepted, and the key.
+enum CachedKey {
+    P256 { x: String, y: String, key: Jwk },
+    Ed25519 { x: String, key: Jwk },
+}
+
+/// The last [`CACHED_KEYS`] keys this thread accepted, replaced in turn.
+#[derive(Default)]
+struct KeyCache {
+    keys: Vec<CachedKey>,
+    next: usize,
+}
+
+impl KeyCache {
+    fn find(&self, x: &str, y: Option<&str>) -> Option<Jwk> {
+        self.keys.iter().find_map(|cached| match (cached, y) {
+            (CachedKey::P256 { x: cx, y: cy, key }, Some(y)) if cx == x && cy == y => {
+                Some(key.clone())
+            }
+            (CachedKey::Ed25519 { x: cx, key }, None) if cx == x => Some(key.clone()),
+            _ => None,
+        })
+    }
+
+    fn insert(&mut self, entry: CachedKey) {
+        if self.keys.len() < CACHED_KEYS {
+            self.keys.push(entry);
+        } else if let Some(slot) = self.keys.get_mut(self.next) {
+            *slot = entry;
+        }
+        self.next = (self.next + 1) % CACHED_KEYS;
+    }
+}
+
+thread_local! {
+    static ACCEPTED: RefCell<KeyCache> = RefCell::new(KeyCache::default());
+}
+
+/// The key of coordinates `x` (and `y` for P-256) if this thread accepted it lately.
+fn cached(x: &str, y: Option<&str>) -> Option<Jwk> {
+    ACCEPTED.with(|cache| cache.try_borrow().ok()?.find(x, y))
+}
+
+/// Remembers an accepted key by its coordinates' text.
+fn remember(entry: CachedKey) {
+    ACCEPTED.with(|cache| {
+        if let Ok(mut cache) = cache.try_borrow_mut() {
+            cache.insert(entry);
+        }
+    });
 }
 
 /// The string member `name`: missing and non-string are different errors.
@@ -130,23 +223,46 @@ impl Jwk {
         match public_kty(map)? {
             "EC" => {
                 curve(map, "P-256")?;
-                let x = decode_32(str_member(map, "x")?, "x")?;
-                let y = decode_32(str_member(map, "y")?, "y")?;
+                let x_text = str_member(map, "x")?;
+                let y_text = map.get("y").and_then(Value::as_str);
+                if let Some(key) = y_text.and_then(|y| cached(x_text, Some(y))) {
+                    return Ok(key);
+                }
+                let x = decode_32(x_text, "x")?;
+                let y_text = str_member(map, "y")?;
+                let y = decode_32(y_text, "y")?;
                 let point =
                     p256::EncodedPoint::from_affine_coordinates(&x.into(), &y.into(), false);
                 let key = p256::ecdsa::VerifyingKey::from_encoded_point(&point)
                     .map_err(|_| JoseError::JwkPoint)?;
-                Ok(Jwk::P256(P256Key { x, y, key }))
+                let jkt = Thumbprint::of(&ec_thumbprint_input(&x, &y));
+                let jwk = Jwk::P256(P256Key { x, y, key, jkt });
+                remember(CachedKey::P256 {
+                    x: x_text.to_owned(),
+                    y: y_text.to_owned(),
+                    key: jwk.clone(),
+                });
+                Ok(jwk)
             }
             "OKP" => {
                 curve(map, "Ed25519")?;
-                let x = decode_32(str_member(map, "x")?, "x")?;
+                let x_text = str_member(map, "x")?;
+                if let Some(key) = cached(x_text, None) {
+                    return Ok(key);
+                }
+                let x = decode_32(x_text, "x")?;
                 let key =
                     ed25519_dalek::VerifyingKey::from_bytes(&x).map_err(|_| JoseError::JwkPoint)?;
                 if key.is_weak() {
                     return Err(JoseError::JwkPoint);
                 }
-                Ok(Jwk::Ed25519(Ed25519Key { x, key }))
+                let jkt = Thumbprint::of(&okp_thumbprint_input(&x));
+                let jwk = Jwk::Ed25519(Ed25519Key { x, key, jkt });
+                remember(CachedKey::Ed25519 {
+                    x: x_text.to_owned(),
+                    key: jwk.clone(),
+                });
+                Ok(jwk)
             }
             "RSA" => Err(JoseError::JwkRsaUnsupported),
             other => Err(JoseError::JwkKty(other.to_owned())),
@@ -158,22 +274,38 @@ impl Jwk {
     /// JWK's own text since only canonical text was accepted.
     pub fn thumbprint_input(&self) -> String {
         match self {
-            Jwk::P256(k) => format!(
-                r#"{{"crv":"P-256","kty":"EC","x":"{}","y":"{}"}}"#,
-                base64url::encode(&k.x),
-                base64url::encode(&k.y)
-            ),
-            Jwk::Ed25519(k) => format!(
-                r#"{{"crv":"Ed25519","kty":"OKP","x":"{}"}}"#,
-                base64url::encode(&k.x)
-            ),
+            Jwk::P256(k) => ec_thumbprint_input(&k.x, &k.y),
+            Jwk::Ed25519(k) => okp_thumbprint_input(&k.x),
         }
     }
 
     /// The RFC 7638 SHA-256 thumbprint, base64url: the `jkt` of RFC 9449 §6.
     pub fn thumbprint(&self) -> String {
-        hash_b64(&self.thumbprint_input())
+        self.thumbprint_str().to_owned()
     }
+
+    /// [`Jwk::thumbprint`], borrowed: computed once when the key was parsed.
+    pub fn thumbprint_str(&self) -> &str {
+        match self {
+            Jwk::P256(k) => k.jkt.as_str(),
+            Jwk::Ed25519(k) => k.jkt.as_str(),
+        }
+    }
+}
+
+fn ec_thumbprint_input(x: &[u8; 32], y: &[u8; 32]) -> String {
+    format!(
+        r#"{{"crv":"P-256","kty":"EC","x":"{}","y":"{}"}}"#,
+        base64url::encode(x),
+        base64url::encode(y)
+    )
+}
+
+fn okp_thumbprint_input(x: &[u8; 32]) -> String {
+    format!(
+        r#"{{"crv":"Ed25519","kty":"OKP","x":"{}"}}"#,
+        base64url::encode(x)
+    )
 }
 
 fn hash_b64(input: &str) -> String {

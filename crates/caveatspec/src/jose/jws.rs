@@ -36,11 +36,12 @@
 //!
 //! # Ed25519
 //!
-//! Verified with `ed25519-dalek`'s `verify_strict`: a non-canonical `S`, or a small-order `R`
-//! or key, is refused, which is the cofactorless, strict reading of RFC 8032 §5.1.7.
+//! Verified strictly: a non-canonical `S`, or a small-order `R` or key, is refused, which is
+//! the cofactorless, strict reading of RFC 8032 §5.1.7 (`ed25519-dalek`'s `verify_strict`,
+//! and the same on the `aws-lc-rs` backend; see [`super::backend`]).
 
 use super::jwk::Jwk;
-use super::JoseError;
+use super::{backend, JoseError};
 use crate::encoding::base64url;
 use serde::de::{DeserializeSeed, Error as _, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
@@ -181,7 +182,6 @@ pub fn verify_signature(
 ) -> Result<(), JoseError> {
     match (alg, key) {
         (Alg::Es256, Jwk::P256(key)) => {
-            use p256::ecdsa::signature::Verifier;
             let bytes: &[u8; 64] = signature
                 .try_into()
                 .map_err(|_| JoseError::SignatureLength(signature.len()))?;
@@ -191,18 +191,13 @@ pub fn verify_signature(
             if high_s == HighS::Reject && sig.normalize_s().is_some() {
                 return Err(JoseError::HighS);
             }
-            key.verifying_key()
-                .verify(signing_input, &sig)
-                .map_err(|_| JoseError::Signature)
+            backend::verify_es256(key, signing_input, &sig)
         }
         (Alg::EdDsa | Alg::Ed25519, Jwk::Ed25519(key)) => {
             let bytes: &[u8; 64] = signature
                 .try_into()
                 .map_err(|_| JoseError::SignatureLength(signature.len()))?;
-            let sig = ed25519_dalek::Signature::from_bytes(bytes);
-            key.verifying_key()
-                .verify_strict(signing_input, &sig)
-                .map_err(|_| JoseError::Signature)
+            backend::verify_ed25519(key, signing_input, bytes)
         }
         (alg, _) => Err(JoseError::KeyAlgMismatch(alg.name())),
     }

@@ -1,6 +1,6 @@
 //! A small JOSE layer: exactly the parts of JWS (RFC 7515), JWK (RFC 7517, RFC 8037) and JWK
 //! thumbprints (RFC 7638) that checking a DPoP proof (RFC 9449) needs, on RustCrypto
-//! primitives.
+//! primitives or, with the feature `aws-lc-rs`, on AWS-LC's ([`backend`]).
 //!
 //! - [`jwk`]: public keys from a JWK (EC P-256 and OKP Ed25519) and RFC 7638 thumbprints;
 //! - [`jws`]: the compact serialization, its JSON with duplicate member names refused, and
@@ -14,8 +14,11 @@
 //! implement carefully is the classic JWT failure (RFC 8725 §2.1). Every input size is bounded
 //! before anything is decoded ([`jws::MAX_COMPACT_LEN`]), and nothing panics on any input.
 
+pub mod backend;
 pub mod jwk;
 pub mod jws;
+
+pub use backend::BACKEND;
 /// Published examples and a deterministic signer: the unit tests' data, and with the
 /// `testdata` feature the fuzz targets' and the benchmarks' too. Not a supported API.
 #[cfg(any(test, feature = "testdata"))]

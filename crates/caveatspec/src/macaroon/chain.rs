@@ -11,6 +11,7 @@
 //! bytes before use; HMAC pads short keys with zeros anyway, so the result is the same.
 
 use hmac::{Hmac, Mac};
+use sha2::digest::generic_array::GenericArray;
 use sha2::Sha256;
 use std::sync::OnceLock;
 use subtle::ConstantTimeEq;
@@ -20,10 +21,90 @@ type HmacSha256 = Hmac<Sha256>;
 /// The key pymacaroons' `generate_derived_key` uses as the HMAC key.
 pub const KEY_GENERATOR: &[u8] = b"macaroons-key-generator";
 
+/// SHA-256's block length: HMAC pads keys up to it.
+const BLOCK: usize = 64;
+
+/// SHA-256's initial state (FIPS 180-4 §5.3.3).
+const IV: [u32; 8] = [
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+];
+
+/// HMAC-SHA256 once the key is absorbed: the inner and outer SHA-256 states after the
+/// `K ⊕ ipad` and `K ⊕ opad` blocks (RFC 2104 §2). Written on SHA-256's compression function
+/// so that a link of the chain is exactly its compressions: the two of the key, the message's,
+/// and the outer hash's one, with nothing buffered or copied in between.
+#[derive(Clone, Copy)]
+struct Keyed {
+    inner: [u32; 8],
+    outer: [u32; 8],
+}
+
+impl Keyed {
+    /// A key of at most one block (every key of the chain: 32-byte signatures, the 23-byte
+    /// generator key).
+    fn new(key: &[u8]) -> Option<Keyed> {
+        if key.len() > BLOCK {
+            return None;
+        }
+        let mut ipad = [0x36u8; BLOCK];
+        let mut opad = [0x5cu8; BLOCK];
+        for ((i, o), k) in ipad.iter_mut().zip(opad.iter_mut()).zip(key) {
+            *i ^= k;
+            *o ^= k;
+        }
+        let (mut inner, mut outer) = (IV, IV);
+        compress(&mut inner, &ipad);
+        compress(&mut outer, &opad);
+        Some(Keyed { inner, outer })
+    }
+
+    fn mac(&self, msg: &[u8]) -> [u8; 32] {
+        let inner = finish(self.inner, msg);
+        finish(self.outer, &inner)
+    }
+}
+
+/// One 64-byte block into `state`.
+fn compress(state: &mut [u32; 8], block: &[u8; BLOCK]) {
+    sha2::compress256(state, std::slice::from_ref(GenericArray::from_slice(block)));
+}
+
+/// The digest of a message that is one block already absorbed into `state`, then `msg`.
+fn finish(mut state: [u32; 8], msg: &[u8]) -> [u8; 32] {
+    let mut blocks = msg.chunks_exact(BLOCK);
+    for block in &mut blocks {
+        if let Ok(block) = <&[u8; BLOCK]>::try_from(block) {
+            compress(&mut state, block);
+        }
+    }
+    let rest = blocks.remainder();
+    // The rest, 0x80, zeros, and the message length in bits (one block ahead of `msg`), in
+    // one block when the length still fits after the rest, in two otherwise.
+    let mut block = [0u8; BLOCK];
+    block[..rest.len()].copy_from_slice(rest);
+    block[rest.len()] = 0x80;
+    if rest.len() >= BLOCK - 8 {
+        compress(&mut state, &block);
+        block = [0u8; BLOCK];
+    }
+    let bits = ((BLOCK + msg.len()) as u64).wrapping_mul(8);
+    block[BLOCK - 8..].copy_from_slice(&bits.to_be_bytes());
+    compress(&mut state, &block);
+    let mut out = [0u8; 32];
+    for (bytes, word) in out.chunks_exact_mut(4).zip(state) {
+        bytes.copy_from_slice(&word.to_be_bytes());
+    }
+    out
+}
+
 /// HMAC-SHA256(key, msg): one link of the chain. Callers that extend a presented signature
 /// (PyPI appends its stored caveats with `add_first_party_caveat`, which HMACs with whatever
 /// signature bytes the token carried, of any length) use it directly.
 pub fn hmac(key: &[u8], msg: &[u8]) -> [u8; 32] {
+    if let Some(keyed) = Keyed::new(key) {
+        return keyed.mac(msg);
+    }
+    // A key longer than a block is hashed first (RFC 2104 §2): the general implementation.
     let mut mac = keyed(key);
     mac.update(msg);
     mac.finalize().into_bytes().into()
@@ -32,14 +113,15 @@ pub fn hmac(key: &[u8], msg: &[u8]) -> [u8; 32] {
 /// pymacaroons' key derivation: HMAC-SHA256(key = b"macaroons-key-generator", msg = root_key).
 /// PyPI stores a 32-byte random root key per token and always derives.
 ///
-/// The generator key never changes, so the HMAC state after absorbing its padded inner and
-/// outer blocks is computed once per process and cloned: every derivation saves the two
-/// SHA-256 compressions of the key schedule (two of the four an HMAC of a short message costs).
+/// The generator key never changes, so the HMAC states after absorbing its padded inner and
+/// outer blocks are computed once per process: every derivation saves the two SHA-256
+/// compressions of the key schedule (two of the four an HMAC of a short message costs).
 pub fn derive_key(root_key: &[u8]) -> [u8; 32] {
-    static GENERATOR: OnceLock<HmacSha256> = OnceLock::new();
-    let mut mac = GENERATOR.get_or_init(|| keyed(KEY_GENERATOR)).clone();
-    mac.update(root_key);
-    mac.finalize().into_bytes().into()
+    static GENERATOR: OnceLock<Option<Keyed>> = OnceLock::new();
+    match GENERATOR.get_or_init(|| Keyed::new(KEY_GENERATOR)) {
+        Some(generator) => generator.mac(root_key),
+        None => hmac(KEY_GENERATOR, root_key),
+    }
 }
 
 /// An HMAC-SHA256 instance for `key`.
@@ -182,6 +264,31 @@ mod tests {
             )),
             "3054df6b9c71eeac4ac73c22ee13341c34678b5108d234d2aa316ddb0a5dd4b9"
         );
+    }
+
+    /// The chain's HMAC on the compression function against the `hmac` crate, for keys around
+    /// the block length and messages around every padding boundary.
+    #[test]
+    fn hmac_agrees_with_the_hmac_crate() {
+        for key_len in [0, 1, 23, 31, 32, 33, 63, 64, 65, 100, 200] {
+            let key: Vec<u8> = (0..key_len).map(|i| (i * 7 + 1) as u8).collect();
+            for msg_len in 0..=200 {
+                let msg: Vec<u8> = (0..msg_len).map(|i| (i * 13 + 5) as u8).collect();
+                let mut reference = keyed(&key);
+                reference.update(&msg);
+                let reference: [u8; 32] = reference.finalize().into_bytes().into();
+                assert_eq!(
+                    hmac(&key, &msg),
+                    reference,
+                    "key {key_len}, message {msg_len}"
+                );
+            }
+        }
+        let root: Vec<u8> = (0u8..32).collect();
+        let mut reference = keyed(KEY_GENERATOR);
+        reference.update(&root);
+        let reference: [u8; 32] = reference.finalize().into_bytes().into();
+        assert_eq!(derive_key(&root), reference);
     }
 
     #[test]

@@ -145,6 +145,10 @@ fn request_user<'a>(owner: &Owner<'a>) -> Option<&'a str> {
 
 /// Stored caveats as PyPI appends them: read back from the database and re-serialized.
 fn stored_bytes(issued: &Issued<'_>, profile: Profile) -> Result<Vec<Vec<u8>>, Failure> {
+    if issued.stored_caveats.is_empty() {
+        // User tokens store none: skip the collecting machinery on the hot path.
+        return Ok(Vec::new());
+    }
     let user = request_user(&issued.owner);
     issued
         .stored_caveats

@@ -13,8 +13,16 @@
 //! refuses otherwise is the same: a non-canonical `S` (not below the group order) and an `R`
 //! that is not the canonical encoding of the recomputed point (both compare encodings).
 
+#[cfg(not(feature = "aws-lc-rs"))]
 use super::jwk::{Ed25519Key, P256Key};
+#[cfg(not(feature = "aws-lc-rs"))]
 use super::JoseError;
+
+// The AWS-LC primitives, in their own file: the default build does not compile them.
+#[cfg(feature = "aws-lc-rs")]
+mod aws_lc;
+#[cfg(feature = "aws-lc-rs")]
+pub(super) use aws_lc::{verify_ed25519, verify_es256};
 
 /// The backend compiled in: `rustcrypto` or `aws-lc-rs`. Benchmark ids and reports carry it.
 #[cfg(not(feature = "aws-lc-rs"))]
@@ -84,19 +92,6 @@ pub(super) fn verify_es256(
         .map_err(|_| JoseError::Signature)
 }
 
-/// ES256 over `message`; `signature` is `r || s`, already range-checked.
-#[cfg(feature = "aws-lc-rs")]
-pub(super) fn verify_es256(
-    key: &P256Key,
-    message: &[u8],
-    signature: &p256::ecdsa::Signature,
-) -> Result<(), JoseError> {
-    use aws_lc_rs::signature::{UnparsedPublicKey, ECDSA_P256_SHA256_FIXED};
-    UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, key.uncompressed())
-        .verify(message, &signature.to_bytes())
-        .map_err(|_| JoseError::Signature)
-}
-
 /// Ed25519 over `message`, strictly: a non-canonical `S`, a small-order `R` and an `R` that
 /// is not the canonical encoding are refused (the key was checked when it was parsed).
 #[cfg(not(feature = "aws-lc-rs"))]
@@ -108,23 +103,6 @@ pub(super) fn verify_ed25519(
     let sig = ed25519_dalek::Signature::from_bytes(signature);
     key.verifying_key()
         .verify_strict(message, &sig)
-        .map_err(|_| JoseError::Signature)
-}
-
-/// Ed25519 over `message`, strictly: a non-canonical `S`, a small-order `R` and an `R` that
-/// is not the canonical encoding are refused (the key was checked when it was parsed).
-#[cfg(feature = "aws-lc-rs")]
-pub(super) fn verify_ed25519(
-    key: &Ed25519Key,
-    message: &[u8],
-    signature: &[u8; 64],
-) -> Result<(), JoseError> {
-    use aws_lc_rs::signature::{UnparsedPublicKey, ED25519};
-    if SMALL_ORDER_POINTS.iter().any(|p| signature[..32] == p[..]) {
-        return Err(JoseError::Signature);
-    }
-    UnparsedPublicKey::new(&ED25519, key.bytes())
-        .verify(message, signature)
         .map_err(|_| JoseError::Signature)
 }
 

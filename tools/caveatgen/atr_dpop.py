@@ -1,31 +1,28 @@
 """Writes vectors/atr-dpop.json: ATR's API JWTs under DPoP binding (the atr-jwt-dpop profile).
 
-    tools/atrgen/setup --generate
+    tools/caveatgen/setup --generate atr-dpop
 
 Each vector is one request: its Authorization and DPoP header fields (as lists, since a field
 may be missing or repeated), method, URL and clock, ATR's key and issuer/audience, and
 optionally a nonce the server requires and proofs accepted before. The oracle is `bound_verify`:
 the header fields, then the token exactly as ATR checks it today (`atr.atr_verify`, real PyJWT),
-then the token's `cnf` claim, then the proof under RFC 9449 §4.3 as tools/dpopgen/check.py
+then the token's `cnf` claim, then the proof under RFC 9449 §4.3 as dpop_check.py
 checks it, with `ath` over the presented token and the expected thumbprint from `cnf.jkt`.
-Proofs are signed with tools/dpopgen's fixed keys, so every run writes the same bytes.
+Proofs are signed with dpop_fixtures.py's fixed keys, so every run writes the same bytes.
 """
 
 import hashlib
-import json
-import os
-import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-DPOPGEN = os.path.join(os.path.dirname(HERE), "dpopgen")
-sys.path.insert(0, DPOPGEN)
+import cryptography
 
-import atr  # noqa: E402
-import check  # noqa: E402  (tools/dpopgen)
-import dpop  # noqa: E402  (tools/dpopgen)
-from atr import DROP, HEADER, ISS, KEY, NOW, OTHER_KEY, claims, sign, source_digest, text  # noqa: E402
+from caveatgen import atr_jwt as atr
+from caveatgen import dpop_check as check
+from caveatgen import dpop_fixtures as dpop
+from caveatgen.atr_jwt import DROP, HEADER, ISS, KEY, NOW, OTHER_KEY, claims, sign, text
+from caveatgen.bound_request import Twins, ath, presentation, proof_for, refused
+from caveatgen.digest import stamp
+from caveatgen.vectorfile import write_file
 
-ROOT = os.path.dirname(os.path.dirname(HERE))
 METHOD = "POST"
 URL = "https://atr.example.org/api/upload"
 ED_JKT = check.thumbprint_of(dpop.ED_JWK)
@@ -46,14 +43,6 @@ FLAGS = {
 }
 
 
-def b64u(data: bytes) -> str:
-    return check.b64u_encode(data)
-
-
-def ath(token: str) -> str:
-    return b64u(hashlib.sha256(token.encode()).digest())
-
-
 def is_canonical_jkt(value) -> bool:
     if not isinstance(value, str) or len(value) != 43:
         return False
@@ -61,23 +50,6 @@ def is_canonical_jkt(value) -> bool:
         return len(check.b64u_decode(value)) == 32
     except ValueError:
         return False
-
-
-def refused(*codes):
-    return {"valid": False, "codes": list(codes)}
-
-
-def presentation(inp: dict):
-    """The request's header fields read as every format reads them (SPEC §10.8 steps 1–3):
-    (whether the scheme is DPoP, the token as sent, the DPoP fields), or a refusal."""
-    if len(inp["authorization"]) != 1:
-        return refused("bound.authorization")
-    scheme, sep, token = inp["authorization"][0].partition(" ")
-    if not sep or scheme.lower() not in ("bearer", "dpop"):
-        return refused("bound.scheme")
-    if len(inp["dpop"]) > 1:
-        return refused("bound.proof_multiple")
-    return scheme.lower() == "dpop", token, inp["dpop"]
 
 
 def bound_verify(inp: dict) -> dict:
@@ -116,15 +88,6 @@ def bound_verify(inp: dict) -> dict:
     return {**identity, "jkt": proof_verdict["jkt"]}
 
 
-def proof_for(token: str, method: str, url: str, issued_at: int, key="ed", header=None, **changes) -> str:
-    """A proof for `method url` issued at `issued_at`, bound to `token` by ath, signed with a fixed key; its
-    jti is derived from everything else, so it is stable and distinct per proof."""
-    shown = {k: "<dropped>" if v is dpop.DROP else v for k, v in changes.items()}
-    jti = hashlib.sha256(f"{token}|{key}|{text(shown)}".encode()).hexdigest()[:22]
-    body = dpop.changed({"jti": jti, "htm": method, "htu": url, "iat": issued_at, "ath": ath(token)}, changes)
-    return dpop.sign(text(header or dpop.header_for(key)), text(body), key)
-
-
 def proof(token: str, key="ed", header=None, **changes) -> str:
     """A proof for this file's default request."""
     return proof_for(token, METHOD, URL, NOW, key, header, **changes)
@@ -161,38 +124,11 @@ class Gen:
         return token
 
 
-class Twins:
-    """A section's cases under one proof key: the Ed25519 key they were written for, or the P-256
-    key, whose twins (ids ending in -es256) bind the token to that key and sign the proofs with
-    ES256, so that a verifier of either algorithm meets every case. Cases whose request carries
-    no proof have no twin. tools/bindgen runs its sections the same way."""
+class Keyed(Twins):
+    """This file's sections under one proof key: tokens bound by cnf.jkt."""
 
     prefix = "atr-dpop"
     make_proof = staticmethod(proof)
-
-    def __init__(self, g, key: str):
-        self.g, self.key = g, key
-        self.twin = key == "p256"
-        self.other = "ed" if self.twin else "p256"
-        self.jkt, self.other_jkt = (P_JKT, ED_JKT) if self.twin else (ED_JKT, P_JKT)
-        self.jwk = dpop.P_JWK if self.twin else dpop.ED_JWK
-
-    def proof(self, token: str, **changes) -> str:
-        return self.make_proof(token, key=self.key, **changes)
-
-    def _named(self, area, slug, description, flags):
-        if not self.twin:
-            return slug, description, list(flags)
-        return (f"{slug}-es256",
-                f"{description} The twin of `{self.prefix}/{area}/{slug}`: the token bound to the fixed P-256 key, the proofs signed with ES256.",
-                list(flags) + ["alg-twin"])
-
-    def add(self, area, slug, description, flags, *args, **kw):
-        self.g.add(area, *self._named(area, slug, description, flags), *args, **kw)
-
-
-class Keyed(Twins):
-    """This file's sections: tokens bound by cnf.jkt."""
 
     def token(self, **changes) -> str:
         return bound_token(self.jkt, **changes)
@@ -367,13 +303,12 @@ def proof_checks(k: Keyed, bearer: str):
 def main():
     g = Gen()
     build(g)
-    atr.write_file(
+    write_file(
         "atr-dpop", g.vectors, FLAGS,
         "Apache Trusted Releases' HS256 API JWTs bound to a key: cnf.jkt in the token, Authorization: DPoP and a DPoP proof (RFC 9449 §7) on each request. The token is checked as ATR checks it today (PyJWT itself), the proof as tools/dpopgen/check.py checks it.",
-        {"path": "tools/atrgen", "source_sha256": source_digest(HERE),
-         "uses": [{"path": "tools/dpopgen", "source_sha256": source_digest(DPOPGEN)}]},
+        stamp("atr_dpop"),
         {"rfcs": ["RFC 9449", "RFC 7800", "RFC 7638", "RFC 7519"], "pyjwt": atr.jwt.__version__,
-         "cryptography": dpop.cryptography.__version__})
+         "cryptography": cryptography.__version__})
 
 if __name__ == "__main__":
     main()

@@ -1,4 +1,4 @@
-"""The DPoP and thumbprint cases: what each vector is about. dpop.py turns them into vectors.
+"""The DPoP and thumbprint cases: what each vector is about. dpop_gen.py turns them into vectors.
 
 Most checks do not depend on the signature algorithm, so each such case is written once and
 run in two passes: first under the key it was written for, with the id it always had, then
@@ -9,6 +9,10 @@ about one algorithm alone have no twin: RFC 9449's example signatures and their 
 ECDSA's r and s values and DER, Ed25519's non-canonical S and small-order points, and the alg
 name `Ed25519`.
 """
+
+import json
+
+from caveatgen import dpop_fixtures
 
 OTHER = {"ed": "p256", "p256": "ed"}
 ALG = {"ed": "EdDSA", "p256": "ES256"}
@@ -67,7 +71,7 @@ class Pass:
         self.g.proof(area, slug, description, flags, proof, **request)
 
 
-def build(g, d):
+def build(g, d=dpop_fixtures):
     rfc(g, d)
     for group in (derived, header, jwk, claims, encoding, ath_nonce, clock, htu, replay):
         for twins in (False, True):
@@ -383,7 +387,7 @@ def encoding(g, d, k):
         g.signed("encoding", "header-not-json", "The header is not JSON.", b, header_text="typ=dpop+jwt")
     k.signed("encoding", "payload-nan", "The payload holds NaN, which is not JSON.", b, payload_text=pl[:-1] + ',"x":NaN}')
     k.signed("encoding", "payload-whitespace", "The payload is JSON with whitespace and newlines: fine.", b,
-             payload_text=d.json.dumps(d.claims_for("encoding-whitespace"), indent=2))
+             payload_text=json.dumps(d.claims_for("encoding-whitespace"), indent=2))
     # A header segment whose length is 0 mod 4 takes no padding: a kid makes it longer.
     padded = next(t for t in (hdr, d.text(k.header(kid="k")), d.text(k.header(kid="kk"))) if len(d.b64u_encode(t.encode())) % 4)
     proof = k.sign(padded, d.text(d.claims_for("encoding-padded")))

@@ -16,6 +16,8 @@ import hashlib
 import hmac
 import json
 import os
+import re
+import unicodedata
 
 import jwt
 import jwt.api_jwt
@@ -46,6 +48,9 @@ FLAGS = {
     "claim-type": "A claim of a JSON type PyJWT refuses.",
     "base64url": "Padding and non-canonical base64url in a segment, as PyJWT 2.15.1 decodes it.",
     "malformed": "Not a compact JWS, or a segment that is not a JSON object.",
+    "python-int": "exp, nbf and iat through Python's int(): strings with Unicode whitespace, signs, underscores and digits of any script; booleans; floats; integers beyond 64 bits.",
+    "python-json": "What Python's JSON reader accepts beyond RFC 8259: NaN and Infinity, integers of any size, UTF-16 and UTF-32 text, lone surrogates, deep nesting, duplicate members.",
+    "peer-divergence": "The profile refuses what PyJWT itself accepts (SPEC §10.6, the JSON bounds); peers.pyjwt has PyJWT's answer.",
 }
 
 CODES = [
@@ -72,6 +77,48 @@ class _Frozen(_dt.datetime):
 FROZEN = [NOW]
 jwt.api_jwt.datetime = _Frozen  # PyJWT reads its clock through this name.
 
+# The atr-jwt profile's two bounds on what Python's JSON reader accepts (SPEC §10.6): a string
+# (member name or value) holding a lone surrogate, and arrays and objects nested deeper than
+# PROFILE_MAX_DEPTH (the segment's own object counts as one), are refused as PyJWT refuses a
+# segment json.loads raises ValueError for, with a DecodeError.
+PROFILE_MAX_DEPTH = 512
+_SURROGATE = re.compile("[\ud800-\udfff]")
+PROFILE = [True]
+
+
+def profile_bounds(obj) -> None:
+    """Raises ValueError where the decoded segment is beyond the profile's bounds."""
+    todo = [(obj, 1)]
+    while todo:
+        v, depth = todo.pop()
+        if isinstance(v, str):
+            if _SURROGATE.search(v):
+                raise ValueError("a lone surrogate")
+        elif isinstance(v, (list, dict)):
+            if depth > PROFILE_MAX_DEPTH:
+                raise ValueError(f"nested deeper than {PROFILE_MAX_DEPTH}")
+            if isinstance(v, dict):
+                todo.extend((k, depth) for k in v)
+                v = v.values()
+            todo.extend((x, depth + 1) for x in v)
+
+
+class _ProfileJson:
+    """The json module as PyJWT's decoders see it: loads, then the profile's bounds."""
+
+    def __getattr__(self, name):
+        return getattr(json, name)
+
+    @staticmethod
+    def loads(s, *args, **kwargs):
+        obj = json.loads(s, *args, **kwargs)
+        if PROFILE[0]:
+            profile_bounds(obj)
+        return obj
+
+
+jwt.api_jws.json = jwt.api_jwt.json = _ProfileJson()
+
 
 class Refused(Exception):
     def __init__(self, code):
@@ -92,8 +139,10 @@ def code_of(e: Exception) -> str:
     raise e
 
 
-def atr_verify(authorization: str, key: str, iss_aud: str, now: int) -> dict:
-    """ATR's API-JWT check, up to the claims (no LDAP or PAT lookups)."""
+def atr_verify(authorization: str, key: str, iss_aud: str, now: int, profile: bool = True) -> dict:
+    """ATR's API-JWT check, up to the claims (no LDAP or PAT lookups); with `profile`, within the
+    profile's JSON bounds, else PyJWT alone."""
+    PROFILE[0] = profile
     scheme, sep, token = authorization.partition(" ")
     if not sep or scheme.lower() != "bearer":
         return {"valid": False, "codes": ["atr.bearer"]}
@@ -152,9 +201,16 @@ class Gen:
         vid = f"atr-jwt/{area}/{slug}"
         assert vid not in {v["id"] for v in self.vectors}, vid
         inp = {"authorization": authorization, "key": key, "iss_aud": iss_aud, "now": now}
-        self.vectors.append({"id": vid, "kind": "atr_jwt", "description": description,
-                             "flags": list(flags), "input": inp,
-                             "expected": atr_verify(authorization, key, iss_aud, now)})
+        expected = atr_verify(authorization, key, iss_aud, now)
+        pyjwt = atr_verify(authorization, key, iss_aud, now, profile=False)
+        vector = {"id": vid, "kind": "atr_jwt", "description": description, "flags": list(flags),
+                  "input": inp, "expected": expected}
+        if pyjwt != expected:
+            vector["flags"].append("peer-divergence")
+            vector["peers"] = {"pyjwt": {"accepts": True} if pyjwt["valid"]
+                               else {"accepts": False, "code": pyjwt["codes"][0]},
+                               "note": "The profile's JSON bounds (SPEC §10.6) refuse what PyJWT reads."}
+        self.vectors.append(vector)
 
     def token(self, area, slug, description, flags, header=None, payload=None, header_text=None,
               payload_text=None, key=KEY, **kw):
@@ -176,8 +232,39 @@ def source_digest(directory: str = HERE) -> str:
     return h.hexdigest()
 
 
+def write_unicode_table(path=os.path.join(ROOT, "crates", "caveatspec", "src", "atr", "python_unicode.rs")):
+    """Writes the two character classes Python's int() reads in a string, as Rust data: the
+    code points whose decimal value is 0 (each starts a run of ten, 0 to 9), and the
+    characters above U+007F that are whitespace (int() reads them as spaces)."""
+    chars = [chr(c) for c in range(0x80, 0x110000)]
+    zeros = [0x30] + [ord(c) for c in chars if unicodedata.decimal(c, None) == 0]
+    for z in zeros:
+        assert all(unicodedata.decimal(chr(z + i), None) == i for i in range(10)), hex(z)
+    assert sum(1 for c in chars if unicodedata.decimal(c, None) is not None) == 10 * (len(zeros) - 1)
+    spaces = [ord(c) for c in chars if c.isspace()]
+    rows = lambda xs: "".join(f"    0x{x:04X},\n" for x in xs)
+    with open(path, "w") as f:
+        f.write(f"""// Written by tools/atrgen/atr.py from Python's unicodedata {unicodedata.unidata_version}.
+
+/// The Unicode version of these tables (Python's `unicodedata.unidata_version`).
+pub const UNICODE_VERSION: &str = "{unicodedata.unidata_version}";
+
+/// The characters whose decimal value is 0, ascending; each starts ten consecutive digits.
+pub(super) const DIGIT_ZEROS: [u32; {len(zeros)}] = [
+{rows(zeros)}];
+
+/// The characters above U+007F that `str.isspace()` holds for, ascending.
+pub(super) const SPACES: [u32; {len(spaces)}] = [
+{rows(spaces)}];
+""")
+
+
 def main():
+    import sys
+    # cases.py imports this module as atr: one module, one clock and one JSON switch.
+    sys.modules.setdefault("atr", sys.modules[__name__])
     import cases
+    write_unicode_table()
     g = Gen()
     cases.build(g)
     write_file("atr-jwt", g.vectors, FLAGS,
@@ -204,6 +291,9 @@ def write_file(category, vectors, flags, description, generator, sources):
         f.write("\n")
     valid = sum(1 for v in vectors if v["expected"]["valid"])
     print(f"wrote {len(vectors)} vectors ({valid} valid)")
+    divergent = [v["id"] for v in vectors if "peer-divergence" in v["flags"]]
+    if divergent:
+        print("peer divergences: " + ", ".join(divergent))
 
 if __name__ == "__main__":
     main()

@@ -1,4 +1,4 @@
-// Written by tools/atrgen/atr.py from Python's unicodedata 14.0.0.
+// Written by tools/caveatgen/atr_gen.py from Python's unicodedata 14.0.0.
 
 /// The Unicode version of these tables (Python's `unicodedata.unidata_version`).
 pub const UNICODE_VERSION: &str = "14.0.0";

@@ -2,8 +2,8 @@
 
 import hashlib
 
-from atr import (DROP, HEADER, ISS, JTI, KEY, NOW, OTHER_KEY, PROFILE_MAX_DEPTH, REQUIRE, b64u, claims,
-                 sign, text)
+from caveatgen.atr_jwt import (DROP, HEADER, ISS, JTI, KEY, NOW, OTHER_KEY, PROFILE_MAX_DEPTH, REQUIRE, b64u,
+                               claims, sign, text)
 
 
 def build(g):

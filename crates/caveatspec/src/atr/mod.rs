@@ -12,6 +12,9 @@
 //!
 //! This describes a deployed verifier, quirks included (a numeric-string `iat`, a float `exp`,
 //! `true` as a time, the last duplicate JSON member winning, any `typ`); it is not advice.
+//! Header and payload are read as Python's `json.loads` reads bytes and times converted as
+//! Python's `int()` converts them, in full, except for two bounds of the profile (SPEC §10.6):
+//! no lone surrogates, and at most [`MAX_DEPTH`] levels of nesting.
 
 use hmac::{Hmac, Mac};
 use serde_json::{Map, Value};

@@ -16,11 +16,15 @@ import hashlib
 import hmac
 import json
 import os
+import sys
 
 import jwt
 import jwt.api_jwt
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.append(os.path.join(os.path.dirname(HERE), "caveatgen"))
+
+import basis  # noqa: E402  (tools/caveatgen)
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
 KEY = hashlib.sha256(b"caveatspec atr-jwt key").hexdigest()
@@ -193,11 +197,11 @@ def write_file(category, vectors, flags, description, generator, sources):
         "format_version": 1,
         "category": category,
         "description": description,
-        "generator": generator,
+        "generator": {**generator, "uses": generator.get("uses", []) + [basis.stamp(source_digest)]},
         "sources": sources,
         "flags": {f: flags[f] for f in sorted({f for v in vectors for f in v["flags"]})},
         "number_of_vectors": len(vectors),
-        "vectors": vectors,
+        "vectors": [basis.with_basis(v) for v in vectors],
     }
     with open(os.path.join(ROOT, "vectors", f"{category}.json"), "w") as f:
         json.dump(doc, f, indent=1, ensure_ascii=False)

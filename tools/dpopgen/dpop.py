@@ -19,11 +19,14 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
-import check
-import peers
-from check import b64u_decode, b64u_encode
-
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.append(os.path.join(os.path.dirname(HERE), "caveatgen"))
+
+import basis  # noqa: E402  (tools/caveatgen)
+import check  # noqa: E402
+import peers  # noqa: E402
+from check import b64u_decode, b64u_encode  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
 FLAGS = {
@@ -183,11 +186,11 @@ class Gen:
                              "flags": flags, "input": {"jwk": jwk}, "expected": expected, "peers": peer})
 
 
-def source_digest() -> str:
-    """sha256 over this directory's source files, in name order: the staleness stamp."""
+def source_digest(directory: str = HERE) -> str:
+    """sha256 over a directory's source files (this one's by default), in name order: the staleness stamp."""
     h = hashlib.sha256()
-    for name in sorted(os.listdir(HERE)):
-        path = os.path.join(HERE, name)
+    for name in sorted(os.listdir(directory)):
+        path = os.path.join(directory, name)
         if os.path.isfile(path) and (name.endswith((".py", ".js")) or name == "setup"):
             h.update(name.encode() + b"\0")
             with open(path, "rb") as f:
@@ -200,13 +203,13 @@ def main():
     import cases
     g = Gen()
     cases.build(g, sys.modules[__name__])
-    vectors = g.vectors
+    vectors = [basis.with_basis(v) for v in g.vectors]
     doc = {
         "$schema": "schema/vectors.schema.json",
         "format_version": 1,
         "category": "dpop",
         "description": "DPoP proofs (RFC 9449 §4.3) checked against a request, a clock, an access token, a bound jkt, a nonce and a jti replay cache; and RFC 7638 JWK thumbprints (EC P-256, OKP Ed25519, RSA).",
-        "generator": {"path": "tools/dpopgen", "source_sha256": source_digest()},
+        "generator": {"path": "tools/dpopgen", "source_sha256": source_digest(), "uses": [basis.stamp(source_digest)]},
         "sources": {
             "rfcs": ["RFC 9449", "RFC 7638", "RFC 8037", "RFC 7515", "RFC 7518", "RFC 3986"],
             "cryptography": cryptography.__version__,

@@ -23,10 +23,12 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
+sys.path.append(os.path.join(os.path.dirname(HERE), "caveatgen"))
 
 import pymacaroons  # noqa: E402
 from pymacaroons.exceptions import MacaroonInvalidSignatureException  # noqa: E402
 
+import basis  # noqa: E402  (tools/caveatgen)
 import strict  # noqa: E402
 from warehouse_oracle import Warehouse  # noqa: E402
 
@@ -69,11 +71,11 @@ IDENT = "5f0b3a4e-8c1d-4e2f-9a6b-7c8d9e0f1a2b"
 LOCATION = "pypi.org"
 
 
-def source_digest() -> str:
-    """sha256 over this directory's source files, in name order: the staleness stamp."""
+def source_digest(directory: str = HERE) -> str:
+    """sha256 over a directory's source files (this one's by default), in name order: the staleness stamp."""
     h = hashlib.sha256()
-    for name in sorted(os.listdir(HERE)):
-        path = os.path.join(HERE, name)
+    for name in sorted(os.listdir(directory)):
+        path = os.path.join(directory, name)
         if os.path.isfile(path) and (name.endswith((".py", ".js")) or name == "setup"):
             h.update(name.encode() + b"\0")
             with open(path, "rb") as f:
@@ -493,7 +495,7 @@ class Generator:
                 "format_version": FORMAT_VERSION,
                 "category": category,
                 "description": CATEGORIES[category],
-                "generator": {"path": "tools/vectorgen", "source_sha256": digest},
+                "generator": {"path": "tools/vectorgen", "source_sha256": digest, "uses": [basis.stamp(source_digest)]},
                 "sources": {
                     "warehouse": {"repository": "pypi/warehouse", "commit": self.w.commit},
                     "pymacaroons": pymacaroons.__version__ if hasattr(pymacaroons, "__version__") else "0.13.0",
@@ -502,7 +504,7 @@ class Generator:
                 },
                 "flags": {f: FLAGS[f] for f in sorted({f for v in vectors for f in v["flags"]})},
                 "number_of_vectors": len(vectors),
-                "vectors": vectors,
+                "vectors": [basis.with_basis(v) for v in vectors],
             }
             with open(os.path.join(outdir, f"{category}.json"), "w") as f:
                 json.dump(doc, f, indent=1, ensure_ascii=False)

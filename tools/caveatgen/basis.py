@@ -232,7 +232,9 @@ DPOP = {
         "iat-2-63": policy(NUMDATE, NUMDATE_OPEN),
         "iat-i64-max": policy(WINDOW, FUTURE_OPEN),
         "iat-i64-min": rfc("RFC 9449 §11.1: a proof is accepted only for a limited time after its creation"),
-        "extra-claims": rfc("RFC 7519 §4: claims that are not understood MUST be ignored"),
+        "extra-claims": policy("Claims other than jti, htm, htu, iat, ath and nonce are ignored, exp included (SPEC §10.3).",
+                               "RFC 7519 §4.1.4: a processor that processes exp MUST refuse a JWT past it (here exp is 1); "
+                               "RFC 9449 does not say whether a proof's exp is processed."),
         "jti-number": rfc("RFC 7519 §4.1.7: jti is a string"),
         "*": (rfc("RFC 9449 §4.2 and §4.3 check 3: the required claims jti, htm, htu, iat, each of its type"), None),
     },

@@ -2,7 +2,7 @@
 
 A basis is one of
     {"source": "rfc", "ref": ...}      an RFC's requirement forces the outcome (section cited);
-    {"source": "pypi", "ref": ...}     PyPI's Warehouse code, run by tools/vectorgen, decides it;
+    {"source": "pypi", "ref": ...}     PyPI's Warehouse code, run by pypi_gen, decides it;
     {"source": "atr", "ref": ...}      PyJWT called as Apache Trusted Releases calls it decides it;
     {"source": "policy", "reason": ...} this specification decides it, for the reason given,
         with "open": ... when the RFCs leave the outcome open, so that an implementation
@@ -13,10 +13,10 @@ The outcome judged is the verdict (accepted or refused). Which code a refusal ca
 this specification's naming (§6), whatever the basis. Bases assume a verifier that supports
 ES256 and EdDSA, the two algorithms the vectors sign proofs with.
 
-`with_basis(vector)` returns the vector with `basis` placed right after `expected`; it raises
-`Unclassified` on a vector no rule covers, so no new vector can go without one. Rules go by
-file, family (the id's second segment) and outcome; a few cases are listed by slug. A slug's
-algorithm suffix (`-es256`, `-eddsa`) is ignored when looking a case up, so twins of a case
+`with_basis(vector)` returns the vector with `basis` placed right after `expected` (the file
+writer, vectorfile.py, calls it on every vector); it raises `Unclassified` on a vector no rule
+covers, so no new vector can go without one. Rules go by file, family (the id's second segment)
+and outcome; a few cases are listed by slug. A slug's algorithm suffix (`-es256`, `-eddsa`) is ignored when looking a case up, so twins of a case
 share its basis.
 """
 
@@ -48,7 +48,7 @@ def policy(reason, open_=None):
     return b
 
 
-# -- the warehouse and strict profiles (tools/vectorgen) ------------------------------------------
+# -- the warehouse and strict profiles (pypi_gen) --------------------------------------------------
 
 WAREHOUSE = {
     "token": "warehouse/macaroons/services.py: the pypi- prefix split, then pymacaroons 0.13.0 Macaroon.deserialize (Python's base64 decoder)",
@@ -102,7 +102,7 @@ def mint_restrict(v):
                 "HMAC chain by pymacaroons 0.13.0 add_first_party_caveat")
 
 
-# -- dpop proofs and JWK thumbprints (tools/dpopgen) ------------------------------------------------
+# -- dpop proofs and JWK thumbprints (dpop_gen) ----------------------------------------------------
 
 WINDOW_OPEN = ("RFC 9449 §4.3 check 11 and §11.1 require an acceptable window for iat but leave its size "
                "to the server; another window answers otherwise here.")
@@ -335,7 +335,7 @@ def _lookup(rules, v, slug):
     return b
 
 
-# -- ATR's JWTs (tools/atrgen/atr.py) -------------------------------------------------------------
+# -- ATR's JWTs (atr_gen) --------------------------------------------------------------------------
 
 ATR_CALL = ('jwt.decode(token, key, algorithms=["HS256"], audience=iss, issuer=iss, leeway=120, '
             'options={"require": [sub, iss, aud, iat, nbf, exp, jti]}) in PyJWT, as ATR calls it')
@@ -350,7 +350,7 @@ def atr_jwt(v):
     return atr(ATR_CALL)
 
 
-# -- requests with a token and its proof (tools/atrgen/bound.py, tools/bindgen/bind.py) ------------
+# -- requests with a token and its proof (atr_dpop, macaroon_dpop) ---------------------------------
 
 FIELDS = "The request's Authorization and DPoP fields are read as SPEC §10.8 steps 1–3 say."
 SEVERAL = "One credential per request: several Authorization fields are refused, not chosen from (SPEC §10.8 step 1)."
@@ -495,10 +495,3 @@ def with_basis(v: dict) -> dict:
     return out
 
 
-
-def stamp(source_digest) -> dict:
-    """This directory's `generator.uses` entry, its digest taken by the generator's own
-    `source_digest(directory)`: a change to these rules makes every file stale."""
-    import os
-
-    return {"path": "tools/caveatgen", "source_sha256": source_digest(os.path.dirname(os.path.abspath(__file__)))}

@@ -42,22 +42,23 @@ pub struct VectorFile {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Generator {
-    /// Where the generator lives in the repository.
+    /// The generator's module in the repository (a file of tools/caveatgen).
     pub path: String,
-    /// sha256 of the generator's sources when the file was written.
+    /// sha256 of that file's text when the vector file was written.
     pub source_sha256: String,
-    /// Other generator directories it imports, with the hash of each one's sources.
+    /// Every other file the generator read (the modules it imports, its setup script), with
+    /// the sha256 of each one's text.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub uses: Vec<GeneratorSource>,
 }
 
-/// A generator directory another generator imports, and the hash of its sources.
+/// A file a generator read, and the sha256 of its text.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GeneratorSource {
     /// Where it lives in the repository.
     pub path: String,
-    /// sha256 of its sources when the file was written.
+    /// sha256 of its text (CRLF read as LF) when the vector file was written.
     pub source_sha256: String,
 }
 

@@ -8,7 +8,7 @@
 //! text of a 64-character hex string (its bytes are the HMAC key, not the bytes it encodes) and
 //! `X` is `https://{host}/`. [`verify_atr`] reproduces that call step by step, in PyJWT's order,
 //! and names the exception PyJWT would raise with a code. The vectors in
-//! `vectors/atr-jwt.json` were written by running PyJWT itself (`tools/atrgen`).
+//! `vectors/atr-jwt.json` were written by running PyJWT itself (`tools/caveatgen/atr_jwt.py`).
 //!
 //! This describes a deployed verifier, quirks included (a numeric-string `iat`, a float `exp`,
 //! `true` as a time, the last duplicate JSON member winning, any `typ`); it is not advice.

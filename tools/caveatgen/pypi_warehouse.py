@@ -9,7 +9,7 @@ unmodified: `warehouse/macaroons/services.py` (prefix, deserialization, lookup, 
 `warehouse/macaroons/caveats/` (caveat grammar and checks) and pymacaroons' verifier.
 
 Use with Warehouse's pinned libraries (pymacaroons, pydantic, pyramid, sqlalchemy, zope.interface);
-`tools/vectorgen/setup` installs them.
+`tools/caveatgen/setup` installs them.
 """
 
 from __future__ import annotations

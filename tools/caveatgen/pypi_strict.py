@@ -8,7 +8,6 @@ file and SPEC.md disagree, SPEC.md is right and this file is a bug.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import json
 import re
@@ -17,6 +16,8 @@ import uuid as uuidlib
 import pymacaroons
 from pymacaroons.utils import generate_derived_key, hmac_digest
 import hmac as hmaclib
+
+from caveatgen.encoding import b64u_decode
 
 MAX_TOKEN_CHARS = 16384
 MAX_CAVEATS = 64
@@ -37,12 +38,10 @@ class Reject(Exception):
 # ---- token and macaroon --------------------------------------------------------------------
 
 def _b64_canonical(body: str) -> bytes:
-    if not re.fullmatch(r"[A-Za-z0-9_-]*", body) or len(body) % 4 == 1:
-        raise Reject("token.noncanonical_base64")
-    raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
-    if base64.urlsafe_b64encode(raw).rstrip(b"=").decode() != body:
-        raise Reject("token.noncanonical_base64")
-    return raw
+    try:
+        return b64u_decode(body)
+    except ValueError:
+        raise Reject("token.noncanonical_base64") from None
 
 
 def _varint(buf, pos):
@@ -216,8 +215,11 @@ def _jkt(s):
     spelling of 32 bytes (re-encoding the decoded bytes gives the same text)."""
     if not re.fullmatch(r"[A-Za-z0-9_-]{43}", s):
         raise Reject("caveat.invalid_jkt")
-    digest = base64.urlsafe_b64decode(s + "=")
-    if len(digest) != 32 or base64.urlsafe_b64encode(digest).rstrip(b"=").decode() != s:
+    try:
+        digest = b64u_decode(s)
+    except ValueError:
+        raise Reject("caveat.invalid_jkt") from None
+    if len(digest) != 32:
         raise Reject("caveat.invalid_jkt")
     return s
 

@@ -2,7 +2,7 @@
 
 import hashlib
 
-from atr import DROP, HEADER, ISS, JTI, KEY, NOW, OTHER_KEY, REQUIRE, b64u, claims, sign, text
+from caveatgen.atr_jwt import DROP, HEADER, ISS, JTI, KEY, NOW, OTHER_KEY, REQUIRE, b64u, claims, sign, text
 
 
 def build(g):

@@ -4,6 +4,7 @@ checks they share with a DPoP verifier are compared: parsing, `alg`, `crit`, `jw
 signature (`typ`, claims, htu, clock and replay are ours alone).
 """
 
+import base64
 import json
 import warnings
 
@@ -11,8 +12,6 @@ import joserfc
 import jwt
 from joserfc import jwt as joserfc_jwt
 from joserfc.jwk import ECKey, OKPKey
-
-import check
 
 VERSIONS = {"pyjwt": jwt.__version__, "joserfc": joserfc.__version__}
 
@@ -23,7 +22,7 @@ JOSE_CODES = {"dpop.malformed", "dpop.alg", "dpop.crit", "dpop.jwk_missing", "dp
 
 def _header(proof):
     seg = proof.split(".")[0]
-    return json.loads(check.base64.urlsafe_b64decode(seg + "=" * (-len(seg) % 4)))
+    return json.loads(base64.urlsafe_b64decode(seg + "=" * (-len(seg) % 4)))
 
 
 def pyjwt(proof):

@@ -1,4 +1,4 @@
-"""The cases: what each vector feeds in. Expectations are computed by generate.py, never here.
+"""The cases: what each vector feeds in. Expectations are computed by pypi_gen.py, never here.
 
 Ids are stable: `<category>/<area>/<slug>`. Never reuse or renumber an id; retire one by
 keeping it with a new description instead.
@@ -12,40 +12,17 @@ import json
 import pymacaroons
 from pymacaroons.utils import generate_derived_key, hmac_digest
 
-from generate import IDENT, KEY, LOCATION, mint
-
-USER = "3e2f1a0b-9c8d-4e7f-8a6b-5c4d3e2f1a0b"
-OTHER_USER = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
-PID = "0d6b6a8e-2f0c-4f8e-8a3b-5b7e1c9d2a41"
-OTHER_PID = "1e7c7b9f-3a1d-4a9f-9b4c-6c8f2d0e3b52"
-PROJ = {"name": "Sample.Project", "id": PID}          # normalized: sample-project
-OTHER_PROJ = {"name": "Other_Project", "id": OTHER_PID}  # normalized: other-project
-PUB = "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
-OTHER_PUB = "8b2c3d4e-5f60-4b7c-9d8e-0f1a2b3c4d5e"
-NOW = 1700000500
-NBF, EXP = 1700000000, 1700000900
-USER_OWNER = {"user_id": USER}
-PUB_OWNER = {"publisher_id": PUB, "publisher_project_ids": [PID]}
-# RFC 7638 thumbprints of two real keys: RFC 9449's example P-256 key (its §6.1 `cnf.jkt`) and
-# RFC 8037's Ed25519 test key. Both appear in vectors/dpop.json.
-JKT = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"
-OTHER_JKT = "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
-BIND = f'[5,"{JKT}"]'
-OTHER_BIND = f'[5,"{OTHER_JKT}"]'
-
-PROJECT_TOKEN = ['[1,["sample-project"]]', f'[2,["{PID}"]]']
-USER_TOKEN = [f'[3,"{USER}"]']
-OIDC_TOKEN = [f'[4,"{PUB}",null]', f'[2,["{PID}"]]', f'[0,{EXP},{NBF}]']
+from caveatgen.encoding import b64u_encode as b64
+from caveatgen.pypi_fixtures import IDENT, KEY, mint
+from caveatgen.pypi_fixtures import (BIND, EXP, JKT, NBF, NOW, OIDC_TOKEN, OTHER_BIND, OTHER_JKT, OTHER_PID, OTHER_PROJ,
+                                     OTHER_PUB, OTHER_USER, PID, PROJ, PROJECT_TOKEN, PUB, PUB_OWNER, USER, USER_OWNER,
+                                     USER_TOKEN)
 
 
 def scaling_caveats(n: int) -> list[str]:
     """`n` caveats cycling through a typical token's three (each window a little wider)."""
     kinds = [lambda i: f"[0,{EXP + i},{NBF - i}]", lambda i: '[1,["sample-project"]]', lambda i: f'[3,"{USER}"]']
     return [kinds[i % 3](i) for i in range(n)]
-
-
-def b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
 def uv(n: int) -> bytes:

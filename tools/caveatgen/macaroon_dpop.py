@@ -1,39 +1,29 @@
 """Writes vectors/macaroon-dpop.json: PyPI tokens bound to a key by a `[5, jkt]` caveat and
 presented with a DPoP proof (SPEC §10.9), in the strict profile.
 
-    tools/bindgen/setup --generate
+    tools/caveatgen/setup --generate macaroon-dpop
 
 Each vector is one request: its Authorization and DPoP header fields (lists: a field may be
 missing or repeated), method, URL and clock, and the token's database row and project as in a
 `verify` vector. The oracle is `request_verify`: the header fields, then the proof as
-tools/dpopgen/check.py checks it (`ath` over the presented token), then the token as
-tools/vectorgen/strict.py verifies it with the proof's key. Tokens are minted with pymacaroons
-(tools/vectorgen), proofs signed with tools/dpopgen's fixed keys: every run writes the same bytes.
+dpop_check.py checks it (`ath` over the presented token), then the token as pypi_strict.py
+verifies it with the proof's key. Tokens are minted with pymacaroons (pypi_fixtures.py), proofs
+signed with dpop_fixtures.py's fixed keys: every run writes the same bytes.
 """
 
 import base64
-import hashlib
-import os
-import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-TOOLS = os.path.dirname(HERE)
-VECTORGEN = os.path.join(TOOLS, "vectorgen")
-DPOPGEN = os.path.join(TOOLS, "dpopgen")
-ATRGEN = os.path.join(TOOLS, "atrgen")
-sys.path[:0] = [VECTORGEN, DPOPGEN, ATRGEN]
+import cryptography
 
-# tools/vectorgen first: tools/dpopgen and tools/atrgen have a cases.py of their own, and
-# atrgen's bound.py puts dpopgen at the front of the path when it is imported.
-import cases  # noqa: E402  (tools/vectorgen)
-import strict  # noqa: E402  (tools/vectorgen)
-from generate import IDENT, KEY, mint  # noqa: E402  (tools/vectorgen)
-import atr  # noqa: E402  (tools/atrgen: the shared file writer and source digest)
-import bound as atr_bound  # noqa: E402  (tools/atrgen: proofs bound to a token)
-import check  # noqa: E402  (tools/dpopgen)
-import dpop  # noqa: E402  (tools/dpopgen)
+from caveatgen import bound_request as atr_bound
+from caveatgen import dpop_check as check
+from caveatgen import dpop_fixtures as dpop
+from caveatgen import pypi_fixtures as cases
+from caveatgen import pypi_strict as strict
+from caveatgen.digest import stamp
+from caveatgen.pypi_fixtures import IDENT, KEY, mint
+from caveatgen.vectorfile import write_file
 
-ROOT = os.path.dirname(TOOLS)
 METHOD = "POST"
 URL = "https://upload.pypi.org/legacy/"
 NOW = cases.NOW
@@ -203,14 +193,12 @@ def build(g: Gen):
 def main():
     g = Gen()
     build(g)
-    atr.write_file(
+    write_file(
         "macaroon-dpop", g.vectors, FLAGS,
         "PyPI tokens bound to a key by a [5, jkt] caveat, presented with Authorization: DPoP and a DPoP proof (RFC 9449 §7), in the strict profile. The proof is checked as tools/dpopgen/check.py checks it, the token as tools/vectorgen/strict.py verifies it.",
-        {"path": "tools/bindgen", "source_sha256": atr.source_digest(HERE),
-         "uses": [{"path": f"tools/{name}", "source_sha256": atr.source_digest(os.path.join(TOOLS, name))}
-                  for name in ("vectorgen", "dpopgen", "atrgen")]},
+        stamp("macaroon_dpop"),
         {"rfcs": ["RFC 9449", "RFC 7638"], "pymacaroons": "0.13.0",
-         "cryptography": dpop.cryptography.__version__})
+         "cryptography": cryptography.__version__})
 
 
 if __name__ == "__main__":

@@ -6,7 +6,6 @@ Every check returns one error code; the first failing check decides it, in the d
 order.
 """
 
-import base64
 import hashlib
 import json
 import re
@@ -15,6 +14,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+from caveatgen.encoding import b64u_decode, b64u_encode
 
 MAX_COMPACT_LEN = 8192
 MAX_URL_LEN = 8192
@@ -31,7 +32,6 @@ ED25519_L = 2**252 + 27742317777372353535851937790883648493
 UNSUPPORTED_ALGS = {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES384", "ES512",
                     "ES256K", "Ed448", "RS1", "ML-DSA-44", "ML-DSA-65", "ML-DSA-87"}
 REGISTERED_HEADER = {"alg", "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty", "crit"}
-B64U = re.compile(r"[A-Za-z0-9_-]*\Z")
 
 
 class Refused(Exception):
@@ -40,20 +40,6 @@ class Refused(Exception):
     def __init__(self, code):
         super().__init__(code)
         self.code = code
-
-
-def b64u_encode(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def b64u_decode(text: str) -> bytes:
-    """RFC 7515 §2 base64url: no padding, and only the one canonical spelling of each byte string."""
-    if not B64U.match(text) or len(text) % 4 == 1:
-        raise ValueError("not base64url")
-    data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    if b64u_encode(data) != text:
-        raise ValueError("non-canonical")
-    return data
 
 
 def _no_duplicates(pairs):

@@ -1,38 +1,32 @@
-"""Write vectors/*.json from the cases in cases.py and the behaviour of real implementations.
+"""Write vectors/*.json from the cases in pypi_cases.py and the behaviour of real implementations.
 
-    WAREHOUSE_SRC=/path/to/pypi/warehouse tools/vectorgen/setup --generate
+    WAREHOUSE_SRC=/path/to/pypi/warehouse tools/caveatgen/setup --generate pypi
 
-(`tools/vectorgen/setup` builds both Python environments.) For every case this runs:
-- PyPI's own code (warehouse_oracle.py) for the `warehouse` expectation and its message;
-- strict.py, the Python rendering of the strict profile, for the `strict` expectation;
+(`tools/caveatgen/setup` builds the Python environments.) For every case this runs:
+- PyPI's own code (pypi_warehouse.py) for the `warehouse` expectation and its message;
+- pypi_strict.py, the Python rendering of the strict profile, for the `strict` expectation;
 - pymacaroons (PyPI's macaroon library) to mint tokens and check signatures;
 - pypitoken 7.1.1 (the client library) and the npm `macaroon` package 3.0.4 as peers,
   recorded beside the expectation.
-Nothing here reads the Rust implementation. The files record a hash of this directory, and
-`cargo test` fails when the generator changed but the vectors were not regenerated.
+Nothing here reads the Rust implementation. The files record a hash of every file this reads
+(caveatgen.digest), and `cargo test` fails when one changed but the vectors were not regenerated.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import subprocess
-import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, HERE)
-sys.path.append(os.path.join(os.path.dirname(HERE), "caveatgen"))
+import pymacaroons
+from pymacaroons.exceptions import MacaroonInvalidSignatureException
 
-import pymacaroons  # noqa: E402
-from pymacaroons.exceptions import MacaroonInvalidSignatureException  # noqa: E402
-
-import basis  # noqa: E402  (tools/caveatgen)
-import strict  # noqa: E402
-from warehouse_oracle import Warehouse  # noqa: E402
-
-FORMAT_VERSION = 1
+from caveatgen import pypi_cases
+from caveatgen import pypi_strict as strict
+from caveatgen.digest import PACKAGE, stamp
+from caveatgen.pypi_fixtures import IDENT, KEY, LOCATION, mint
+from caveatgen.pypi_warehouse import User, Warehouse
+from caveatgen.vectorfile import write_file
 
 CATEGORIES = {
     "token-encoding": "The `pypi-` text layer: prefix, base64 alphabet, padding and stray characters.",
@@ -64,32 +58,6 @@ FLAGS = {
     "pypitoken-divergence": "pypitoken 7.1.1's verdict differs from the expectation: PyPI's for decode, caveat and verify vectors, this spec's for mint and restrict (set by the generator).",
     "npm-macaroon-divergence": "The npm macaroon package (3.0.4) decodes differently from PyPI (set by the generator).",
 }
-
-# Fixed material shared by the cases.
-KEY = bytes(range(32))
-IDENT = "5f0b3a4e-8c1d-4e2f-9a6b-7c8d9e0f1a2b"
-LOCATION = "pypi.org"
-
-
-def source_digest(directory: str = HERE) -> str:
-    """sha256 over a directory's source files (this one's by default), in name order: the staleness stamp."""
-    h = hashlib.sha256()
-    for name in sorted(os.listdir(directory)):
-        path = os.path.join(directory, name)
-        if os.path.isfile(path) and (name.endswith((".py", ".js")) or name == "setup"):
-            h.update(name.encode() + b"\0")
-            with open(path, "rb") as f:
-                h.update(f.read().replace(b"\r\n", b"\n"))
-            h.update(b"\0")
-    return h.hexdigest()
-
-
-def mint(caveats, key=KEY, identifier=IDENT, location=LOCATION, version=pymacaroons.MACAROON_V2):
-    """A token exactly as pymacaroons (and so PyPI) serializes it."""
-    m = pymacaroons.Macaroon(location=location, identifier=identifier, key=key, version=version)
-    for c in caveats:
-        m.add_first_party_caveat(c)
-    return "pypi-" + m.serialize()
 
 
 def signature_valid(token: str, key: bytes) -> bool | None:
@@ -191,7 +159,7 @@ class Generator:
 
     def _resolve_npm(self):
         env = dict(os.environ, NODE_PATH=self.node_path)
-        out = subprocess.run(["node", os.path.join(HERE, "npm_peer.js")], input=json.dumps(self._npm_requests),
+        out = subprocess.run(["node", os.path.join(PACKAGE, "npm_peer.js")], input=json.dumps(self._npm_requests),
                              capture_output=True, text=True, env=env)
         if out.returncode:
             raise SystemExit("npm macaroon peer failed:\n" + out.stderr[-3000:])
@@ -207,7 +175,7 @@ class Generator:
 
     def _resolve_peers(self):
         self._resolve_npm()
-        out = subprocess.run([self.pypitoken_python, os.path.join(HERE, "pypitoken_peer.py")],
+        out = subprocess.run([self.pypitoken_python, "-m", "caveatgen.pypitoken_peer"],
                              input=json.dumps(self._peer_requests), capture_output=True,
                              text=True)
         if out.returncode:
@@ -365,7 +333,6 @@ class Generator:
         w = self.w
         w._clock.time = lambda: now
         project_obj = w._project(project)
-        from warehouse_oracle import User
         user = User(owner["user_id"]) if owner and "user_id" in owner else None
         dm = w.Macaroon(IDENT, KEY, [], user, None)
         request = w._request_for(owner, dm, project_obj)
@@ -486,29 +453,16 @@ class Generator:
 
     # -- output --------------------------------------------------------------------------------
 
-    def write(self, outdir):
+    def write(self):
         self._resolve_peers()
-        digest = source_digest()
+        generator = stamp("pypi_gen", ("npm_peer.js", "pypitoken_peer.py", "setup"))
         for category, vectors in self.files.items():
-            doc = {
-                "$schema": "schema/vectors.schema.json",
-                "format_version": FORMAT_VERSION,
-                "category": category,
-                "description": CATEGORIES[category],
-                "generator": {"path": "tools/vectorgen", "source_sha256": digest, "uses": [basis.stamp(source_digest)]},
-                "sources": {
-                    "warehouse": {"repository": "pypi/warehouse", "commit": self.w.commit},
-                    "pymacaroons": pymacaroons.__version__ if hasattr(pymacaroons, "__version__") else "0.13.0",
-                    "pypitoken": "7.1.1",
-                    "npm_macaroon": "3.0.4",
-                },
-                "flags": {f: FLAGS[f] for f in sorted({f for v in vectors for f in v["flags"]})},
-                "number_of_vectors": len(vectors),
-                "vectors": [basis.with_basis(v) for v in vectors],
-            }
-            with open(os.path.join(outdir, f"{category}.json"), "w") as f:
-                json.dump(doc, f, indent=1, ensure_ascii=False)
-                f.write("\n")
+            write_file(category, vectors, FLAGS, CATEGORIES[category], generator, {
+                "warehouse": {"repository": "pypi/warehouse", "commit": self.w.commit},
+                "pymacaroons": pymacaroons.__version__ if hasattr(pymacaroons, "__version__") else "0.13.0",
+                "pypitoken": "7.1.1",
+                "npm_macaroon": "3.0.4",
+            })
 
 
 def main():
@@ -517,13 +471,12 @@ def main():
     node_path = os.environ.get("MACAROON_NODE_PATH")
     if not src or not py or not node_path:
         raise SystemExit("set WAREHOUSE_SRC (pypi/warehouse checkout), PYPITOKEN_PYTHON and MACAROON_NODE_PATH "
-                         "(a node_modules with macaroon@3.0.4); tools/vectorgen/setup does")
+                         "(a node_modules with macaroon@3.0.4); tools/caveatgen/setup does")
     w = Warehouse(src)
     try:
         g = Generator(w, py, node_path)
-        import cases
-        cases.build(g)
-        g.write(os.path.join(ROOT, "vectors"))
+        pypi_cases.build(g)
+        g.write()
         total = sum(len(v) for v in g.files.values())
         print(f"wrote {total} vectors from Warehouse {w.commit[:12]}")
     finally:

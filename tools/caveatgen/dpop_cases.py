@@ -1,7 +1,11 @@
-"""The DPoP and thumbprint cases: what each vector is about. dpop.py turns them into vectors."""
+"""The DPoP and thumbprint cases: what each vector is about. dpop_gen.py turns them into vectors."""
+
+import json
+
+from caveatgen import dpop_fixtures
 
 
-def build(g, d):
+def build(g, d=dpop_fixtures):
     rfc(g, d)
     derived(g, d)
     header(g, d)
@@ -254,7 +258,7 @@ def encoding(g, d):
     g.signed("encoding", "header-not-json", "The header is not JSON.", b, header_text="typ=dpop+jwt")
     g.signed("encoding", "payload-nan", "The payload holds NaN, which is not JSON.", b, payload_text=pl[:-1] + ',"x":NaN}')
     g.signed("encoding", "payload-whitespace", "The payload is JSON with whitespace and newlines: fine.", b,
-             payload_text=d.json.dumps(d.claims_for("encoding-whitespace"), indent=2))
+             payload_text=json.dumps(d.claims_for("encoding-whitespace"), indent=2))
     proof = d.sign(hdr, d.text(d.claims_for("encoding-padded")))
     h, p, s = proof.split(".")
     g.proof("encoding", "header-padded", "The header segment with `=` padding.", b + ["needs-signing"], f"{h}==.{p}.{s}" if len(h) % 4 == 2 else f"{h}=.{p}.{s}")

@@ -1,31 +1,28 @@
 """Writes vectors/atr-dpop.json: ATR's API JWTs under DPoP binding (the atr-jwt-dpop profile).
 
-    tools/atrgen/setup --generate
+    tools/caveatgen/setup --generate atr-dpop
 
 Each vector is one request: its Authorization and DPoP header fields (as lists, since a field
 may be missing or repeated), method, URL and clock, ATR's key and issuer/audience, and
 optionally a nonce the server requires and proofs accepted before. The oracle is `bound_verify`:
 the header fields, then the token exactly as ATR checks it today (`atr.atr_verify`, real PyJWT),
-then the token's `cnf` claim, then the proof under RFC 9449 §4.3 as tools/dpopgen/check.py
+then the token's `cnf` claim, then the proof under RFC 9449 §4.3 as dpop_check.py
 checks it, with `ath` over the presented token and the expected thumbprint from `cnf.jkt`.
-Proofs are signed with tools/dpopgen's fixed keys, so every run writes the same bytes.
+Proofs are signed with dpop_fixtures.py's fixed keys, so every run writes the same bytes.
 """
 
 import hashlib
-import json
-import os
-import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-DPOPGEN = os.path.join(os.path.dirname(HERE), "dpopgen")
-sys.path.insert(0, DPOPGEN)
+import cryptography
 
-import atr  # noqa: E402
-import check  # noqa: E402  (tools/dpopgen)
-import dpop  # noqa: E402  (tools/dpopgen)
-from atr import DROP, HEADER, ISS, KEY, NOW, OTHER_KEY, claims, sign, source_digest, text  # noqa: E402
+from caveatgen import atr_jwt as atr
+from caveatgen import dpop_check as check
+from caveatgen import dpop_fixtures as dpop
+from caveatgen.atr_jwt import DROP, HEADER, ISS, KEY, NOW, OTHER_KEY, claims, sign, text
+from caveatgen.bound_request import ath, presentation, proof_for, refused
+from caveatgen.digest import stamp
+from caveatgen.vectorfile import write_file
 
-ROOT = os.path.dirname(os.path.dirname(HERE))
 METHOD = "POST"
 URL = "https://atr.example.org/api/upload"
 ED_JKT = check.thumbprint_of(dpop.ED_JWK)
@@ -45,14 +42,6 @@ FLAGS = {
 }
 
 
-def b64u(data: bytes) -> str:
-    return check.b64u_encode(data)
-
-
-def ath(token: str) -> str:
-    return b64u(hashlib.sha256(token.encode()).digest())
-
-
 def is_canonical_jkt(value) -> bool:
     if not isinstance(value, str) or len(value) != 43:
         return False
@@ -60,23 +49,6 @@ def is_canonical_jkt(value) -> bool:
         return len(check.b64u_decode(value)) == 32
     except ValueError:
         return False
-
-
-def refused(*codes):
-    return {"valid": False, "codes": list(codes)}
-
-
-def presentation(inp: dict):
-    """The request's header fields read as every format reads them (SPEC §10.8 steps 1–3):
-    (whether the scheme is DPoP, the token as sent, the DPoP fields), or a refusal."""
-    if len(inp["authorization"]) != 1:
-        return refused("bound.authorization")
-    scheme, sep, token = inp["authorization"][0].partition(" ")
-    if not sep or scheme.lower() not in ("bearer", "dpop"):
-        return refused("bound.scheme")
-    if len(inp["dpop"]) > 1:
-        return refused("bound.proof_multiple")
-    return scheme.lower() == "dpop", token, inp["dpop"]
 
 
 def bound_verify(inp: dict) -> dict:
@@ -113,15 +85,6 @@ def bound_verify(inp: dict) -> dict:
     if not proof_verdict["valid"]:
         return proof_verdict
     return {**identity, "jkt": proof_verdict["jkt"]}
-
-
-def proof_for(token: str, method: str, url: str, issued_at: int, key="ed", header=None, **changes) -> str:
-    """A proof for `method url` issued at `issued_at`, bound to `token` by ath, signed with a fixed key; its
-    jti is derived from everything else, so it is stable and distinct per proof."""
-    shown = {k: "<dropped>" if v is dpop.DROP else v for k, v in changes.items()}
-    jti = hashlib.sha256(f"{token}|{key}|{text(shown)}".encode()).hexdigest()[:22]
-    body = dpop.changed({"jti": jti, "htm": method, "htu": url, "iat": issued_at, "ath": ath(token)}, changes)
-    return dpop.sign(text(header or dpop.header_for(key)), text(body), key)
 
 
 def proof(token: str, key="ed", header=None, **changes) -> str:
@@ -290,13 +253,12 @@ def build(g: Gen):
 def main():
     g = Gen()
     build(g)
-    atr.write_file(
+    write_file(
         "atr-dpop", g.vectors, FLAGS,
         "Apache Trusted Releases' HS256 API JWTs bound to a key: cnf.jkt in the token, Authorization: DPoP and a DPoP proof (RFC 9449 §7) on each request. The token is checked as ATR checks it today (PyJWT itself), the proof as tools/dpopgen/check.py checks it.",
-        {"path": "tools/atrgen", "source_sha256": source_digest(HERE),
-         "uses": [{"path": "tools/dpopgen", "source_sha256": source_digest(DPOPGEN)}]},
+        stamp("atr_dpop"),
         {"rfcs": ["RFC 9449", "RFC 7800", "RFC 7638", "RFC 7519"], "pyjwt": atr.jwt.__version__,
-         "cryptography": dpop.cryptography.__version__})
+         "cryptography": cryptography.__version__})
 
 if __name__ == "__main__":
     main()

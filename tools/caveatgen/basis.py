@@ -174,6 +174,8 @@ DPOP = {
         "hs256": rfc("RFC 9449 §4.2: alg MUST NOT be a MAC algorithm"),
         "rs256": rfc("RFC 7515 §5.2 step 8: an RS256 signature cannot validate with the Ed25519 key in jwk"),
         "es384": rfc("RFC 7518 §3.4: ES384 needs a P-384 key; the jwk is Ed25519"),
+        "lowercase": rfc("RFC 7515 §4.1.1: alg is case-sensitive; a lower-case name is not registered (RFC 9449 §4.3 check 5)"),
+        "signature-65-bytes": rfc("RFC 7518 §3.4 and RFC 8032 §5.1.7: the signature is 64 octets"),
         "eddsa-lowercase": rfc("RFC 7515 §4.1.1: alg is case-sensitive; eddsa is not registered (RFC 9449 §4.3 check 5)"),
         "unknown": rfc("RFC 9449 §4.3 check 5: not a registered algorithm"),
         "number": rfc("RFC 7515 §4.1.1: alg is a string"),
@@ -342,8 +344,11 @@ ATR_CALL = ('jwt.decode(token, key, algorithms=["HS256"], audience=iss, issuer=i
 
 
 def atr_jwt(v):
+    """PyJWT's answer, except where the vector's peers record that PyJWT answers otherwise
+    (`{"pyjwt": {"accepts": …}}` or `{"pyjwt": {"valid": …}}`): the profile decided."""
     peer = v.get("peers", {}).get("pyjwt")
-    if isinstance(peer, dict) and "valid" in peer and peer["valid"] != v["expected"]["valid"]:
+    pyjwt_accepts = peer.get("accepts", peer.get("valid")) if isinstance(peer, dict) else None
+    if isinstance(pyjwt_accepts, bool) and pyjwt_accepts != v["expected"]["valid"]:
         return policy("The atr-jwt profile decides this case otherwise than PyJWT (SPEC §10.6); PyJWT's answer is in peers.")
     if v["id"].split("/")[1] == "bearer":
         return atr("ATR's Authorization check: split on the first space, scheme bearer in any case, then " + ATR_CALL)

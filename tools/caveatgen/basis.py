@@ -448,6 +448,9 @@ def macaroon_dpop(v):
             return _request(v, "proof", slug)
         if area == "baseline" and slug == "bearer-unbound":
             return policy("An unbound PyPI token under Bearer is verified as a strict-profile token (SPEC §10.9, §5.4).")
+        if area == "token" and not any(c.startswith("key_binding.") for c in codes):
+            return policy("The token's caveats and signature are verified in the strict profile (SPEC §5.4), "
+                          "once its proof is accepted (SPEC §10.9).")
         return policy(BINDING)
     if area == "fields" and slug == "basic-scheme":
         return policy("Only the Bearer and DPoP schemes carry a token in this profile (SPEC §10.9); PyPI's uploads use Basic today.")

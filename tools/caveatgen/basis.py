@@ -455,7 +455,8 @@ def macaroon_dpop(v):
     if area == "fields" and slug == "basic-scheme":
         return policy("Only the Bearer and DPoP schemes carry a token in this profile (SPEC §10.9); PyPI's uploads use Basic today.")
     if area == "downgrade" and slug == "bound-as-bearer-with-proof":
-        return UNBOUND_DPOP
+        return policy("A bound token is presented under the DPoP scheme only, a proof under Bearer is refused "
+                      "(SPEC §10.9, as RFC 9449 §7.2 requires of a cnf-bound token).")
     return _request(v, area, slug)
 
 

@@ -1,10 +1,10 @@
 """caveatspec adapter for PyPI's own verifier (pypi/warehouse), optional.
 
 Takes a checkout of pypi/warehouse from WAREHOUSE_SRC (a work tree or a bare git directory) and
-runs its token code the way tools/vectorgen does when it writes the vectors: the modules under
+runs its token code the way tools/caveatgen does when it writes the vectors: the modules under
 `warehouse/macaroons/` are read from the checkout at run time, only the database and request
-types are stubbed (tools/vectorgen/warehouse_oracle.py), and the codes are named by replaying
-the caveats one at a time through the same code (tools/vectorgen/generate.py). Nothing of
+types are stubbed (tools/caveatgen/pypi_warehouse.py), and the codes are named by replaying
+the caveats one at a time through the same code (tools/caveatgen/pypi_gen.py). Nothing of
 Warehouse is stored in this repository. Run against a checkout, the matrix row it produces is
 the proof that every warehouse-profile expectation is what PyPI's code does.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "packages" / "python" / "src"))
-sys.path.insert(0, str(ROOT / "tools" / "vectorgen"))
+sys.path.insert(0, str(ROOT / "tools"))
 from caveatspec_vectors import adapter  # noqa: E402
 
 
@@ -23,8 +23,8 @@ def main():
     src = os.environ.get("WAREHOUSE_SRC")
     if not src:
         raise SystemExit("set WAREHOUSE_SRC to a pypi/warehouse checkout")
-    from generate import Generator  # noqa: E402 — the generator's own Warehouse-to-codes mapping
-    from warehouse_oracle import Warehouse  # noqa: E402
+    from caveatgen.pypi_gen import Generator  # the generator's own Warehouse-to-codes mapping
+    from caveatgen.pypi_warehouse import Warehouse
 
     w = Warehouse(src)
     g = Generator(w, "", "")

@@ -1,5 +1,6 @@
 //! Checks of the repository around the vectors: each vector file was written by the current
-//! version of its generator, and every published JSON Schema has a stable `$id`.
+//! version of every file its generator reads, the generators' modules import one another
+//! without cycles, and every published JSON Schema has a stable `$id`.
 
 use sha2::{Digest, Sha256};
 
@@ -8,19 +9,20 @@ use caveatspec_vectors as vectors;
 /// The repository's root (this crate is `crates/conformance`).
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 
-/// The vector files carry the sha256 of their generator's sources (the directory named in
-/// `generator.path`, and each directory in `generator.uses` that it imports) they were
-/// written with. A change to a generator without regenerating its vectors fails here.
+/// The vector files carry the sha256 of every file their generator read when it wrote them
+/// (`generator.path`, its module in tools/caveatgen, and each file in `generator.uses`: the
+/// package modules it imports and its setup script). A change to any of them without
+/// regenerating the vectors fails here.
 #[test]
 fn vectors_are_fresh() -> Result<(), String> {
     for f in vectors::shipped().map_err(|e| e.to_string())? {
         let stamps = std::iter::once((&f.generator.path, &f.generator.source_sha256))
             .chain(f.generator.uses.iter().map(|u| (&u.path, &u.source_sha256)));
         for (path, stamp) in stamps {
-            let digest = source_digest(path)?;
+            let digest = file_sha256(path)?;
             if *stamp != digest {
                 return Err(format!(
-                    "{} was written by another version of {path} (stamp {stamp}, sources now {digest}): regenerate the vectors",
+                    "{} was written by another version of {path} (stamp {stamp}, file now {digest}): regenerate the vectors",
                     f.file_name
                 ));
             }
@@ -29,27 +31,133 @@ fn vectors_are_fresh() -> Result<(), String> {
     Ok(())
 }
 
-/// sha256 over the `.py`, `.js` and `setup` files of `generator`, in name order.
-fn source_digest(generator: &str) -> Result<String, String> {
-    let dir = std::path::Path::new(ROOT).join(generator);
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .map_err(|e| format!("{}: {e}", dir.display()))?
-        .filter_map(|e| e.ok())
-        .filter(|e| e.path().is_file())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".py") || n.ends_with(".js") || n == "setup")
-        .collect();
-    names.sort();
-    let mut h = Sha256::new();
-    for n in &names {
-        let text = std::fs::read(dir.join(n)).map_err(|e| e.to_string())?;
-        let text = String::from_utf8_lossy(&text).replace("\r\n", "\n");
-        h.update(n.as_bytes());
-        h.update([0]);
-        h.update(text.as_bytes());
-        h.update([0]);
+/// Each stamp lists every package module its generator imports, directly or through another
+/// module, so that no file a generator reads can change unseen.
+#[test]
+fn stamps_list_every_module_their_generator_imports() -> Result<(), String> {
+    let graph = generator_imports()?;
+    for f in vectors::shipped().map_err(|e| e.to_string())? {
+        let listed: std::collections::BTreeSet<&str> = std::iter::once(&f.generator.path)
+            .chain(f.generator.uses.iter().map(|u| &u.path))
+            .map(String::as_str)
+            .collect();
+        for path in &listed {
+            let Some(module) = module_name(path) else {
+                continue;
+            };
+            for imported in graph.get(module).into_iter().flatten() {
+                let needed = format!("{GENERATORS}/{imported}.py");
+                if !listed.contains(needed.as_str()) {
+                    return Err(format!(
+                        "{}: {path} imports {needed}, which its generator stamp does not list",
+                        f.file_name
+                    ));
+                }
+            }
+        }
     }
-    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(())
+}
+
+/// The generator package's modules import one another without a cycle (a module is fully
+/// loaded before anything that needs it), so that no module has to defer an import.
+#[test]
+fn generator_modules_import_without_cycles() -> Result<(), String> {
+    let graph = generator_imports()?;
+    assert!(graph.len() >= 10, "{:?}", graph.keys());
+    // Depth-first search; `path` is the chain of modules being visited.
+    fn visit<'a>(
+        m: &'a str,
+        graph: &'a std::collections::BTreeMap<String, Vec<String>>,
+        done: &mut std::collections::BTreeSet<&'a str>,
+        path: &mut Vec<&'a str>,
+    ) -> Result<(), String> {
+        if let Some(at) = path.iter().position(|p| *p == m) {
+            return Err(format!("import cycle: {} -> {m}", path[at..].join(" -> ")));
+        }
+        if !done.insert(m) {
+            return Ok(());
+        }
+        path.push(m);
+        for next in graph.get(m).into_iter().flatten() {
+            visit(next, graph, done, path)?;
+        }
+        path.pop();
+        Ok(())
+    }
+    let mut done = std::collections::BTreeSet::new();
+    for m in graph.keys() {
+        visit(m, &graph, &mut done, &mut Vec::new())?;
+    }
+    Ok(())
+}
+
+/// Where the generators live, from the repository's root.
+const GENERATORS: &str = "tools/caveatgen";
+
+/// `tools/caveatgen/<name>.py` -> `<name>`.
+fn module_name(path: &str) -> Option<&str> {
+    path.strip_prefix(GENERATORS)?
+        .strip_prefix('/')?
+        .strip_suffix(".py")
+}
+
+/// The package modules each module of tools/caveatgen imports, read from its `from caveatgen
+/// import a, b`, `from caveatgen.a import ...` and `import caveatgen.a` lines (the forms the
+/// package uses; its digest.py reads the same imports with Python's own parser).
+fn generator_imports() -> Result<std::collections::BTreeMap<String, Vec<String>>, String> {
+    let dir = std::path::Path::new(ROOT).join(GENERATORS);
+    let mut graph = std::collections::BTreeMap::new();
+    for entry in std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        let Some(module) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".py"))
+        else {
+            continue;
+        };
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut imports = Vec::new();
+        for line in text.lines() {
+            let line = line.trim();
+            if let Some(names) = line.strip_prefix("from caveatgen import ") {
+                let names = names.split('#').next().unwrap_or_default();
+                imports.extend(
+                    names
+                        .trim_matches(|c: char| c == '(' || c == ')' || c.is_whitespace())
+                        .split(',')
+                        .filter_map(|n| n.split_whitespace().next())
+                        .map(str::to_owned),
+                );
+            } else if let Some(rest) = line
+                .strip_prefix("from caveatgen.")
+                .or_else(|| line.strip_prefix("import caveatgen."))
+            {
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                imports.push(name);
+            }
+        }
+        imports.sort();
+        imports.dedup();
+        graph.insert(module.to_owned(), imports);
+    }
+    Ok(graph)
+}
+
+/// sha256 of a file's text (CRLF read as LF), as `sha256sum` gives it on a checkout with LF.
+fn file_sha256(path: &str) -> Result<String, String> {
+    let file = std::path::Path::new(ROOT).join(path);
+    let text = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let text = String::from_utf8_lossy(&text).replace("\r\n", "\n");
+    Ok(Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }
 
 /// Every JSON Schema the project publishes has an `$id` that names it for good without

@@ -1,5 +1,5 @@
 """caveatspec_vectors.dpop and .atr: the URL normalization against the one the DPoP vectors
-were generated with (tools/dpopgen/check.py), and the glue's decisions (D2, D3, replay, codes)
+were generated with (tools/caveatgen/dpop_check.py), and the glue's decisions (D2, D3, replay, codes)
 over a JOSE library that parses proofs without verifying signatures."""
 
 import ast
@@ -14,11 +14,11 @@ import pytest
 import caveatspec_vectors as cv
 from caveatspec_vectors import adapter, atr, dpop
 
-CHECK_PY = Path(__file__).resolve().parents[3] / "tools" / "dpopgen" / "check.py"
+CHECK_PY = Path(__file__).resolve().parents[3] / "tools" / "caveatgen" / "dpop_check.py"
 
 
 def reference_normalize_url():
-    """tools/dpopgen/check.py's `normalize_url`, with the names it uses and nothing else of the
+    """tools/caveatgen/dpop_check.py's `normalize_url`, with the names it uses and nothing else of the
     file (whose imports need `cryptography`)."""
     tree = ast.parse(CHECK_PY.read_text(encoding="utf-8"))
     wanted = {"MAX_URL_LEN", "UNRESERVED", "_percent", "_remove_dots", "normalize_url"}

@@ -183,6 +183,7 @@ def build(g):
 
     python_int(g)
     python_json(g)
+    limits(g)
 
 
 def raw(name: str, literal: str, **changes) -> str:
@@ -405,3 +406,35 @@ def _sign_raw(header_segment: str, payload_segment: str) -> str:
     import hmac
     si = f"{header_segment}.{payload_segment}"
     return f"{si}.{b64u(hmac.new(KEY.encode(), si.encode(), hashlib.sha256).digest())}"
+
+
+def limits(g):
+    """Where a length or a count decides: the longest Authorization value read, and the two
+    padding rules of a segment."""
+    # An Authorization value of exactly MAX_AUTHORIZATION (64 KiB) bytes, the extra length in a
+    # claim ATR ignores: PyJWT has no limit, and the reference reads up to this one.
+    size = 64 * 1024
+    for header in ({"alg": "HS256", "typ": "JWT"}, {"alg": "HS256"}, {"alg": "HS256", "kid": "k"}):
+        pad = size - len("Bearer " + sign(text(header), text(claims(pad=""))))
+        pad = pad * 3 // 4
+        while len("Bearer " + sign(text(header), text(claims(pad="p" * pad)))) < size:
+            pad += 1
+        value = "Bearer " + sign(text(header), text(claims(pad="p" * pad)))
+        if len(value) == size:
+            break
+    assert len(value) == size
+    g.add("baseline", "authorization-64-kib", "An Authorization value of 65,536 bytes, most of it an unread claim: the longest the reference reads; PyJWT has no limit.",
+          ["baseline"], value)
+    # A header segment whose length with two `=` is a multiple of 4, and one with four `=`.
+    for header in ({"alg": "HS256", "typ": "JWT"}, {"alg": "HS256"}, {"alg": "HS256", "kid": "k"},
+                   {"alg": "HS256", "kid": "kk"}):
+        seg = b64u(text(header).encode())
+        if len(seg) % 4 == 2:
+            two = seg + "=="
+        if len(seg) % 4 == 0:
+            four = seg + "===="
+    payload = b64u(text(claims()).encode())
+    g.add("base64url", "header-two-pad", "The header segment with the two `=` its length asks for (signed as sent).",
+          ["base64url"], "Bearer " + _sign_raw(two, payload))
+    g.add("base64url", "header-four-pad", "A header segment of a multiple of 4 characters followed by four `=` (signed as sent).",
+          ["base64url"], "Bearer " + _sign_raw(four, payload))

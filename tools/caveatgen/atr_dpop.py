@@ -153,6 +153,7 @@ def build(g: Gen):
     for section in (fields, downgrade, cnf, token_first, proof_checks):
         for key in ("ed", "p256"):
             section(Keyed(g, key), bearer)
+    limits(g)
 
 
 def baseline(k: Keyed, bearer: str):
@@ -298,6 +299,22 @@ def proof_checks(k: Keyed, bearer: str):
             token=token, proof_fields=[k.proof(token, jti="fresh")], now=NOW + 10, replay=[(good, NOW)])
     k.bound("proof", "bearer-token-proof", "A proof whose ath is the hash of the unbound token.", ["proof"],
             token=token, proof_fields=[k.proof(bearer)])
+
+
+def limits(g: Gen):
+    """An Authorization value of exactly 64 KiB, the longest the reference reads (PyJWT and the
+    proof checker have no limit), the extra length in a claim ATR ignores."""
+    size = 64 * 1024
+    pad = 0
+    while len(f"DPoP {bound_token(pad='p' * pad)}") < size:
+        pad += max(1, (size - len(f"DPoP {bound_token(pad='p' * pad)}")) * 3 // 4)
+    token = bound_token(pad="p" * pad)
+    while len(f"DPoP {token}") > size:
+        pad -= 1
+        token = bound_token(pad="p" * pad)
+    assert len(f"DPoP {token}") == size, len(f"DPoP {token}")
+    g.bound("baseline", "authorization-64-kib", "A bound token whose Authorization value is 65,536 bytes, most of it an unread claim: the longest the reference reads.",
+            ["baseline"], token=token)
 
 
 def main():

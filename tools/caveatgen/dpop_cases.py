@@ -77,6 +77,8 @@ def build(g, d=dpop_fixtures):
         for twins in (False, True):
             group(g, d, Pass(g, d, twins))
     thumbprints(g, d)
+    edges(g, d)
+    key_cache(g, d)
 
 
 def figures(d, key):
@@ -553,3 +555,81 @@ def thumbprints(g, d):
             {**d.RFC7517_RSA, "n": d.RFC7517_RSA["n"].replace("-", "+").replace("_", "/")})
     g.thumb("rsa-n-missing", "An RSA key without n.", {k: v for k, v in d.RFC7517_RSA.items() if k != "n"})
     g.thumb("rsa-e-number", "An RSA key whose e is the number 65537.", {**d.RFC7517_RSA, "e": 65537})
+
+
+def edges(g, d):
+    """Inputs at the edges the other cases leave open: one URL part at a time out of normal form,
+    a final dot segment, and the longest request URL compared."""
+    h = ["htu-normalisation"]
+    for slug, claim, desc in (
+        ("uppercase-scheme-only", "HTTPS://api.example.com/v1/upload", "the scheme alone in capitals"),
+        ("uppercase-host-only", "https://API.Example.COM/v1/upload", "the host alone in capitals"),
+    ):
+        g.signed("htu", slug, f"htu against the request URL with {desc}.", h,
+                 claims=d.claims_for(f"htu-{slug}", htu=claim))
+    for slug, claim, url, desc in (
+        ("final-dot-segment", d.URL + "/.", d.URL + "/", "a final `.` segment, which leaves a trailing slash"),
+        ("final-dot-dot-segment", "https://api.example.com/v1/x/..", "https://api.example.com/v1/", "a final `..` segment, which leaves a trailing slash"),
+    ):
+        g.signed("htu", slug, f"htu with {desc}, against the request URL with it.", h,
+                 claims=d.claims_for(f"htu-{slug}", htu=claim), url=url)
+    # The request URL is bounded like htu (8192 bytes); a query keeps the compared part short.
+    for size in (8192, 8193):
+        url = d.URL + "?q=" + "a" * (size - len(d.URL) - 3)
+        assert len(url) == size
+        g.signed("htu", f"request-url-{size}-bytes", f"A request URL of {size} bytes, nearly all of it a query (the limit is 8192).",
+                 h + ["huge"], claims=d.claims_for(f"htu-request-url-{size}"), url=url)
+
+
+def _p256_sign(d, key, header_text, payload_text):
+    """d.sign with another P-256 private key (RFC 6979 nonces, so the bytes are fixed)."""
+    si = f"{d.b64u_encode(header_text.encode())}.{d.b64u_encode(payload_text.encode())}"
+    der = key.sign(si.encode(), d.ec.ECDSA(d.hashes.SHA256(), deterministic_signing=True))
+    r, s = d.decode_dss_signature(der)
+    return f"{si}.{d.b64u_encode(r.to_bytes(32, 'big') + s.to_bytes(32, 'big'))}"
+
+
+def _same_y_key(d):
+    """A P-256 key (x, y) whose y has a second point (x2, y) on the curve, and x2. The other
+    roots of x³ − 3x + b = y² are those of X² + xX + x² − 3: (−x ± √(12 − 3x²)) / 2."""
+    p = d.check.P256_P
+    n = 0
+    while True:
+        label = f"caveatspec dpop vectors P-256 key {n}".encode()
+        scalar = int.from_bytes(d.hashlib.sha256(label).digest(), "big") % d.check.P256_N
+        key = d.ec.derive_private_key(scalar, d.ec.SECP256R1())
+        nums = key.public_key().public_numbers()
+        disc = (12 - 3 * nums.x * nums.x) % p
+        root = pow(disc, (p + 1) // 4, p)
+        if root * root % p == disc and root:
+            x2 = (-nums.x + root) * pow(2, -1, p) % p
+            assert d.check._on_p256(x2, nums.y) and x2 != nums.x
+            return key, nums.x, nums.y, x2
+        n += 1
+
+
+def key_cache(g, d):
+    """Two keys in one request history: the proof under test names a key that shares a
+    coordinate with an accepted one (or is another key of the same type), and is signed by the
+    accepted key's private key, so only the key it names decides."""
+    r = ["replay", "jwk", "needs-signing"]
+    p = d.check.P256_P
+    first = d.sign(d.text(d.header_for("p256")), d.text(d.claims_for("cache-first")), "p256")
+    y = int.from_bytes(d.b64u_decode(d.P_JWK["y"]), "big")
+    negated = {**d.P_JWK, "y": d.b64u_encode((p - y).to_bytes(32, "big"))}
+    g.proof("jwk", "after-key-same-x", "After a proof by the fixed P-256 key, a proof signed by that key whose jwk is the point with the same x and the other y (−P): a valid key that did not sign.",
+            r, d.sign(d.text(d.header_for("p256", jwk=negated)), d.text(d.claims_for("cache-same-x")), "p256"),
+            replay=[(first, d.NOW)])
+    key, x, y, x2 = _same_y_key(d)
+    jwk = {"kty": "EC", "crv": "P-256", "x": d.b64u_encode(x.to_bytes(32, "big")), "y": d.b64u_encode(y.to_bytes(32, "big"))}
+    hdr = {"typ": "dpop+jwt", "alg": "ES256", "jwk": jwk}
+    earlier = _p256_sign(d, key, d.text(hdr), d.text(d.claims_for("cache-first-2")))
+    g.proof("jwk", "after-key-same-y", "After a proof by a P-256 key, a proof signed by that key whose jwk is another point with the same y: a valid key that did not sign.",
+            r, _p256_sign(d, key, d.text({**hdr, "jwk": {**jwk, "x": d.b64u_encode(x2.to_bytes(32, "big"))}}), d.text(d.claims_for("cache-same-y"))),
+            replay=[(earlier, d.NOW)])
+    g.proof("jwk", "after-key-other-p256-key", "After a proof by one P-256 key, a proof by another P-256 key: both accepted.",
+            r, _p256_sign(d, key, d.text(hdr), d.text(d.claims_for("cache-other-p256"))), replay=[(first, d.NOW)])
+    ed_first = d.sign(d.text(d.header_for()), d.text(d.claims_for("cache-first-ed")))
+    g.proof("jwk", "after-key-other-ed25519-key", "After an EdDSA proof, a proof signed by the same key whose jwk is another Ed25519 key (RFC 8032 §7.1 TEST 2's): a valid key that did not sign.",
+            r, d.sign(d.text(d.header_for(jwk={**d.ED_JWK, "x": d.b64u_encode(OTHER_ED_X)})), d.text(d.claims_for("cache-other-ed")), "ed"),
+            replay=[(ed_first, d.NOW)])

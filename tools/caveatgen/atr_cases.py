@@ -1,6 +1,7 @@
 """The atr-jwt cases. Each names what it changes from a token as ATR issues it."""
 
 import hashlib
+import json
 
 from caveatgen.atr_jwt import (DROP, HEADER, ISS, JTI, KEY, NOW, OTHER_KEY, PROFILE_MAX_DEPTH, REQUIRE, b64u,
                                claims, sign, text)
@@ -184,6 +185,7 @@ def build(g):
     python_int(g)
     python_json(g)
     limits(g)
+    json_text(g)
 
 
 def raw(name: str, literal: str, **changes) -> str:
@@ -438,3 +440,16 @@ def limits(g):
           ["base64url"], "Bearer " + _sign_raw(two, payload))
     g.add("base64url", "header-four-pad", "A header segment of a multiple of 4 characters followed by four `=` (signed as sent).",
           ["base64url"], "Bearer " + _sign_raw(four, payload))
+
+
+def json_text(g):
+    """JSON texts at the edges of how a segment's bytes are read: whitespace between tokens, a
+    two-byte segment (too short to be UTF-16 or UTF-32 JSON holding an object), and every
+    escape in a string."""
+    g.token("pyjson", "whitespace-between-tokens", "The payload with a space after each `,` and `:`, and a newline before the last `}`.",
+            ["baseline"], payload_text=json.dumps(claims(), separators=(", ", ": "))[:-1] + "\n}")
+    g.token("pyjson", "header-empty-object", "The header `{}`, two bytes: UTF-8, an object without alg.", ["alg"],
+            header_text="{}")
+    escaped = text(claims(sub="S")).replace('"S"', '"a\\"b\\\\c\\/d\\be\\ff\\ng\\rh\\ti\\u00e9"')
+    g.token("pyjson", "sub-every-escape", "sub written with each of JSON's escapes: `\\\"`, `\\\\`, `\\/`, `\\b`, `\\f`, `\\n`, `\\r`, `\\t` and `\\u00e9`.",
+            ["baseline"], payload_text=escaped)

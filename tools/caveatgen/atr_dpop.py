@@ -256,7 +256,7 @@ def main():
     write_file(
         "atr-dpop", g.vectors, FLAGS,
         "Apache Trusted Releases' HS256 API JWTs bound to a key: cnf.jkt in the token, Authorization: DPoP and a DPoP proof (RFC 9449 §7) on each request. The token is checked as ATR checks it today (PyJWT itself), the proof as tools/caveatgen/dpop_check.py checks it.",
-        stamp("atr_dpop"),
+        stamp("atr_dpop", ("setup", "requirements/jose.txt")),
         {"rfcs": ["RFC 9449", "RFC 7800", "RFC 7638", "RFC 7519"], "pyjwt": atr.jwt.__version__,
          "cryptography": cryptography.__version__})
 

@@ -54,7 +54,7 @@ def main():
     atr_cases.build(g)
     write_file("atr-jwt", g.vectors, FLAGS,
                "Apache Trusted Releases' HS256 API JWTs: the Authorization header and jwt.decode(token, key, algorithms=[\"HS256\"], audience=iss, issuer=iss, leeway=120, options={\"require\": [sub, iss, aud, iat, nbf, exp, jti]}), expectations from PyJWT itself.",
-               stamp("atr_gen"),
+               stamp("atr_gen", ("setup", "requirements/jose.txt")),
                {"rfcs": ["RFC 7519", "RFC 7515", "RFC 7518"], "pyjwt": jwt.__version__})
 
 

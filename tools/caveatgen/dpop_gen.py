@@ -98,7 +98,7 @@ def main():
     write_file(
         "dpop", vectors, FLAGS,
         "DPoP proofs (RFC 9449 §4.3) checked against a request, a clock, an access token, a bound jkt, a nonce and a jti replay cache; and RFC 7638 JWK thumbprints (EC P-256, OKP Ed25519, RSA).",
-        stamp("dpop_gen"),
+        stamp("dpop_gen", ("setup", "requirements/jose.txt")),
         {
             "rfcs": ["RFC 9449", "RFC 7638", "RFC 8037", "RFC 7515", "RFC 7518", "RFC 3986"],
             "cryptography": cryptography.__version__,

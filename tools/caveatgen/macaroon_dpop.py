@@ -196,7 +196,7 @@ def main():
     write_file(
         "macaroon-dpop", g.vectors, FLAGS,
         "PyPI tokens bound to a key by a [5, jkt] caveat, presented with Authorization: DPoP and a DPoP proof (RFC 9449 §7), in the strict profile. The proof is checked as tools/caveatgen/dpop_check.py checks it, the token as tools/caveatgen/pypi_strict.py verifies it.",
-        stamp("macaroon_dpop"),
+        stamp("macaroon_dpop", ("setup", "requirements/jose.txt")),
         {"rfcs": ["RFC 9449", "RFC 7638"], "pymacaroons": "0.13.0",
          "cryptography": cryptography.__version__})
 

@@ -455,7 +455,8 @@ class Generator:
 
     def write(self):
         self._resolve_peers()
-        generator = stamp("pypi_gen", ("npm_peer.js", "pypitoken_peer.py", "setup"))
+        generator = stamp("pypi_gen", ("setup", "requirements/warehouse.txt", "requirements/pypitoken.txt",
+                                          "requirements/npm/package-lock.json", "pypitoken_peer.py", "npm_peer.js"))
         for category, vectors in self.files.items():
             write_file(category, vectors, FLAGS, CATEGORIES[category], generator, {
                 "warehouse": {"repository": "pypi/warehouse", "commit": self.w.commit},

@@ -12,6 +12,8 @@ PyJWT raises gives the code. HS256 is deterministic, so every run writes the sam
 import datetime as _dt
 import hashlib
 import hmac
+import json
+import re
 
 import jwt
 import jwt.api_jwt
@@ -51,6 +53,48 @@ class _Frozen(_dt.datetime):
 FROZEN = [NOW]
 jwt.api_jwt.datetime = _Frozen  # PyJWT reads its clock through this name.
 
+# The atr-jwt profile's two bounds on what Python's JSON reader accepts (SPEC §10.6): a string
+# (member name or value) holding a lone surrogate, and arrays and objects nested deeper than
+# PROFILE_MAX_DEPTH (the segment's own object counts as one), are refused as PyJWT refuses a
+# segment json.loads raises ValueError for, with a DecodeError.
+PROFILE_MAX_DEPTH = 512
+_SURROGATE = re.compile("[\ud800-\udfff]")
+PROFILE = [True]
+
+
+def profile_bounds(obj) -> None:
+    """Raises ValueError where the decoded segment is beyond the profile's bounds."""
+    todo = [(obj, 1)]
+    while todo:
+        v, depth = todo.pop()
+        if isinstance(v, str):
+            if _SURROGATE.search(v):
+                raise ValueError("a lone surrogate")
+        elif isinstance(v, (list, dict)):
+            if depth > PROFILE_MAX_DEPTH:
+                raise ValueError(f"nested deeper than {PROFILE_MAX_DEPTH}")
+            if isinstance(v, dict):
+                todo.extend((k, depth) for k in v)
+                v = v.values()
+            todo.extend((x, depth + 1) for x in v)
+
+
+class _ProfileJson:
+    """The json module as PyJWT's decoders see it: loads, then the profile's bounds."""
+
+    def __getattr__(self, name):
+        return getattr(json, name)
+
+    @staticmethod
+    def loads(s, *args, **kwargs):
+        obj = json.loads(s, *args, **kwargs)
+        if PROFILE[0]:
+            profile_bounds(obj)
+        return obj
+
+
+jwt.api_jws.json = jwt.api_jwt.json = _ProfileJson()
+
 
 class Refused(Exception):
     def __init__(self, code):
@@ -71,8 +115,10 @@ def code_of(e: Exception) -> str:
     raise e
 
 
-def atr_verify(authorization: str, key: str, iss_aud: str, now: int) -> dict:
-    """ATR's API-JWT check, up to the claims (no LDAP or PAT lookups)."""
+def atr_verify(authorization: str, key: str, iss_aud: str, now: int, profile: bool = True) -> dict:
+    """ATR's API-JWT check, up to the claims (no LDAP or PAT lookups); with `profile`, within the
+    profile's JSON bounds, else PyJWT alone."""
+    PROFILE[0] = profile
     scheme, sep, token = authorization.partition(" ")
     if not sep or scheme.lower() != "bearer":
         return {"valid": False, "codes": ["atr.bearer"]}

@@ -12,15 +12,26 @@
 //!
 //! This describes a deployed verifier, quirks included (a numeric-string `iat`, a float `exp`,
 //! `true` as a time, the last duplicate JSON member winning, any `typ`); it is not advice.
+//! Header and payload are read as Python's `json.loads` reads bytes and times converted as
+//! Python's `int()` converts them, in full, except for two bounds of the profile (SPEC §10.6):
+//! no lone surrogates, and at most [`MAX_DEPTH`] levels of nesting.
 
 use hmac::{Hmac, Mac};
 use serde_json::{Map, Value};
+
+use pyjson::{Dict, Py};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
 use crate::encoding::base64url;
 
+mod pyint;
+mod pyjson;
+#[rustfmt::skip]
+mod python_unicode;
 mod request;
+pub use pyjson::MAX_DEPTH;
+pub use python_unicode::UNICODE_VERSION;
 pub use request::{verify_bound_request, BoundError, BoundIdentity, BoundRequest};
 
 /// ATR's leeway on `exp`, `nbf` and `iat`, seconds.
@@ -29,8 +40,6 @@ pub const LEEWAY: i128 = 120;
 pub const REQUIRED: [&str; 7] = ["sub", "iss", "aud", "iat", "nbf", "exp", "jti"];
 /// The longest `Authorization` value this implementation reads (PyJWT has no limit).
 pub const MAX_AUTHORIZATION: usize = 64 * 1024;
-/// PyJWT's `int()` of a string refuses more digits than this (Python's default limit).
-const MAX_INT_DIGITS: usize = 4300;
 
 /// An accepted token's identity.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +48,9 @@ pub struct AtrClaims {
     pub sub: String,
     /// The `jti` claim.
     pub jti: String,
-    /// Every claim, as decoded (duplicate members: the last one).
+    /// Every claim, as decoded (duplicate members: the last one). Integers beyond 64 bits
+    /// are the nearest double; `NaN`, the infinities and integers past the double range,
+    /// which no JSON number can carry, are `null`.
     pub claims: Map<String, Value>,
 }
 
@@ -142,23 +153,18 @@ pub fn verify_token(
 ) -> Result<AtrClaims, AtrError> {
     let claims = decode(token, key, expected_iss_aud, i128::from(now))?;
     let text = |name: &'static str| match claims.get(name) {
-        Some(Value::String(s)) => Ok(s.clone()),
+        Some(Py::Str(s)) => Ok(s.clone()),
         _ => Err(AtrError::ClaimType(name)),
     };
     Ok(AtrClaims {
         sub: text("sub")?,
         jti: text("jti")?,
-        claims,
+        claims: pyjson::dict_to_map(&claims),
     })
 }
 
 /// `jwt.decode` with ATR's arguments.
-fn decode(
-    token: &str,
-    key: &[u8],
-    iss_aud: &str,
-    now: i128,
-) -> Result<Map<String, Value>, AtrError> {
+fn decode(token: &str, key: &[u8], iss_aud: &str, now: i128) -> Result<Dict, AtrError> {
     // PyJWS._load: the signature after the last dot, the header before the first.
     let (signing_input, crypto) = token
         .rsplit_once('.')
@@ -167,7 +173,7 @@ fn decode(
         .split_once('.')
         .ok_or(AtrError::Malformed("not enough segments"))?;
     let header = object(&segment(header_seg)?, "header")?;
-    let detached = header.get("b64") == Some(&Value::Bool(false));
+    let detached = header.get("b64") == Some(&Py::Bool(false));
     if detached && !payload_seg.is_empty() {
         return Err(AtrError::Malformed(
             "payload segment must be empty when b64 is false",
@@ -181,16 +187,16 @@ fn decode(
     let signature = segment(crypto)?;
 
     // PyJWS._validate_headers.
-    if header.get("kid").is_some_and(|k| !k.is_string()) {
+    if header.get("kid").is_some_and(|k| k.as_str().is_none()) {
         return Err(AtrError::Header);
     }
     if let Some(crit) = header.get("crit") {
         let list = match crit {
-            Value::Array(l) if !l.is_empty() => l,
+            Py::List(l) if !l.is_empty() => l,
             _ => return Err(AtrError::Crit("must be a non-empty list")),
         };
         for ext in list {
-            let Value::String(ext) = ext else {
+            let Py::Str(ext) = ext else {
                 return Err(AtrError::Crit("values must be strings"));
             };
             if ext != "b64" {
@@ -202,8 +208,7 @@ fn decode(
         }
     }
     if detached {
-        let listed =
-            matches!(header.get("crit"), Some(Value::Array(l)) if l.iter().any(|e| e == "b64"));
+        let listed = matches!(header.get("crit"), Some(Py::List(l)) if l.iter().any(|e| e.as_str() == Some("b64")));
         if !listed {
             return Err(AtrError::Crit("b64 requires b64 in crit"));
         }
@@ -212,7 +217,7 @@ fn decode(
     }
 
     // PyJWS._verify_signature.
-    if header.get("alg") != Some(&Value::String("HS256".into())) {
+    if header.get("alg").and_then(Py::as_str) != Some("HS256") {
         return Err(AtrError::Alg);
     }
     let mut mac = Hmac::<Sha256>::new_from_slice(key).map_err(|_| AtrError::Signature)?;
@@ -225,35 +230,35 @@ fn decode(
     // PyJWT._decode_payload, then _validate_claims.
     let claims = object(&payload, "payload")?;
     for name in REQUIRED {
-        if matches!(claims.get(name), None | Some(Value::Null)) {
+        if matches!(claims.get(name), None | Some(Py::Null)) {
             return Err(AtrError::MissingClaim(name));
         }
     }
     if let Some(iat) = claims.get("iat") {
-        let iat = python_int(iat).ok_or(AtrError::Iat)?;
+        let iat = pyint::python_int(iat).ok_or(AtrError::Iat)?;
         if iat > now + LEEWAY {
             return Err(AtrError::Immature("iat"));
         }
     }
     if let Some(nbf) = claims.get("nbf") {
-        let nbf = python_int(nbf).ok_or(AtrError::ClaimType("nbf"))?;
+        let nbf = pyint::python_int(nbf).ok_or(AtrError::ClaimType("nbf"))?;
         if nbf > now + LEEWAY {
             return Err(AtrError::Immature("nbf"));
         }
     }
     if let Some(exp) = claims.get("exp") {
-        let exp = python_int(exp).ok_or(AtrError::ClaimType("exp"))?;
+        let exp = pyint::python_int(exp).ok_or(AtrError::ClaimType("exp"))?;
         if exp <= now - LEEWAY {
             return Err(AtrError::Expired);
         }
     }
     match claims.get("iss") {
-        Some(Value::String(iss)) if iss == iss_aud => {}
+        Some(Py::Str(iss)) if iss == iss_aud => {}
         _ => return Err(AtrError::Issuer),
     }
     check_aud(claims.get("aud"), iss_aud)?;
     for name in ["sub", "jti"] {
-        if claims.get(name).is_some_and(|v| !v.is_string()) {
+        if claims.get(name).is_some_and(|v| v.as_str().is_none()) {
             return Err(AtrError::ClaimType(name));
         }
     }
@@ -262,17 +267,17 @@ fn decode(
 
 /// PyJWT's `_validate_aud` (not strict): a falsy `aud` is missing; a string or a list of
 /// strings that contains the audience passes.
-fn check_aud(aud: Option<&Value>, expected: &str) -> Result<(), AtrError> {
-    let Some(aud) = aud.filter(|a| truthy(a)) else {
+fn check_aud(aud: Option<&Py>, expected: &str) -> Result<(), AtrError> {
+    let Some(aud) = aud.filter(|a| a.truthy()) else {
         return Err(AtrError::MissingClaim("aud"));
     };
     let found = match aud {
-        Value::String(s) => s == expected,
-        Value::Array(list) => {
-            if !list.iter().all(Value::is_string) {
+        Py::Str(s) => s == expected,
+        Py::List(list) => {
+            if list.iter().any(|a| a.as_str().is_none()) {
                 return Err(AtrError::Audience);
             }
-            list.iter().any(|a| a == expected)
+            list.iter().any(|a| a.as_str() == Some(expected))
         }
         _ => return Err(AtrError::Audience),
     };
@@ -280,18 +285,6 @@ fn check_aud(aud: Option<&Value>, expected: &str) -> Result<(), AtrError> {
         Ok(())
     } else {
         Err(AtrError::Audience)
-    }
-}
-
-/// Python's truth value of a JSON value.
-fn truthy(v: &Value) -> bool {
-    match v {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
-        Value::String(s) => !s.is_empty(),
-        Value::Array(a) => !a.is_empty(),
-        Value::Object(o) => !o.is_empty(),
     }
 }
 
@@ -307,12 +300,10 @@ fn segment(s: &str) -> Result<Vec<u8>, AtrError> {
     base64url::decode(stripped).map_err(|_| BAD)
 }
 
-/// A JSON object as Python's `json.loads` gives it: a UTF-8 byte-order mark is skipped and a
-/// duplicate member's last value wins.
-fn object(bytes: &[u8], what: &'static str) -> Result<Map<String, Value>, AtrError> {
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    match serde_json::from_slice::<Value>(bytes) {
-        Ok(Value::Object(m)) => Ok(m),
+/// A JSON object as Python's `json.loads` reads it from bytes ([`pyjson::loads`]).
+fn object(bytes: &[u8], what: &'static str) -> Result<Dict, AtrError> {
+    match pyjson::loads(bytes) {
+        Some(Py::Dict(d)) => Ok(d),
         _ => Err(AtrError::Malformed(if what == "header" {
             "invalid header string"
         } else {
@@ -321,82 +312,9 @@ fn object(bytes: &[u8], what: &'static str) -> Result<Map<String, Value>, AtrErr
     }
 }
 
-/// Python's `int(v)` on a decoded JSON value; `None` where it raises. Floats truncate toward
-/// zero, `true`/`false` are 1/0, strings follow `int(str)` (surrounding whitespace, a sign,
-/// ASCII digits with single underscores between them). Values beyond `i128` saturate, which
-/// keeps every comparison with a Unix time exact.
-fn python_int(v: &Value) -> Option<i128> {
-    match v {
-        Value::Bool(b) => Some(i128::from(*b)),
-        Value::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                Some(i128::from(i))
-            } else if let Some(u) = n.as_u64() {
-                Some(i128::from(u))
-            } else {
-                let f = n.as_f64()?;
-                // `as` saturates; serde_json never yields a non-finite number.
-                f.is_finite().then(|| f.trunc() as i128)
-            }
-        }
-        Value::String(s) => int_of_str(s),
-        _ => None,
-    }
-}
-
-fn int_of_str(s: &str) -> Option<i128> {
-    let t = s.trim();
-    let (negative, digits) = if let Some(rest) = t.strip_prefix('-') {
-        (true, rest)
-    } else {
-        (false, t.strip_prefix('+').unwrap_or(t))
-    };
-    let b = digits.as_bytes();
-    let digit_at = |c: Option<&u8>| c.is_some_and(u8::is_ascii_digit);
-    if !digit_at(b.first()) || !digit_at(b.last()) {
-        return None;
-    }
-    let mut value: i128 = 0;
-    let mut count = 0usize;
-    let mut previous_underscore = false;
-    for &c in b {
-        if c == b'_' {
-            if previous_underscore {
-                return None;
-            }
-            previous_underscore = true;
-            continue;
-        }
-        if !c.is_ascii_digit() {
-            return None;
-        }
-        previous_underscore = false;
-        count += 1;
-        value = value
-            .saturating_mul(10)
-            .saturating_add(i128::from(c - b'0'));
-    }
-    if count > MAX_INT_DIGITS {
-        return None;
-    }
-    Some(if negative { -value } else { value })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn python_int_of_strings() {
-        assert_eq!(int_of_str(" 12 "), Some(12));
-        assert_eq!(int_of_str("1_000"), Some(1000));
-        assert_eq!(int_of_str("-5"), Some(-5));
-        for bad in ["", "1__0", "_1", "1_", "1.5", "+", "x"] {
-            assert_eq!(int_of_str(bad), None, "{bad}");
-        }
-        assert_eq!(int_of_str(&"9".repeat(4301)), None);
-        assert_eq!(int_of_str(&"9".repeat(4300)), Some(i128::MAX));
-    }
 
     #[test]
     fn segments_as_pyjwt_decodes_them() {

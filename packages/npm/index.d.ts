@@ -15,6 +15,22 @@ export type Failure = {
   "message"?: string | null;
 };
 
+/** One basis: rfc, pypi or atr with `ref` (the RFC section, the Warehouse code, the PyJWT call), or policy with `reason` and, when the RFCs leave the outcome open, `open` saying how (SPEC section 7.2). */
+export type Basis = {
+  "source": "rfc" | "pypi" | "atr";
+  "ref": string;
+} | {
+  "source": "policy";
+  "reason": string;
+  /** What the RFCs leave open, with the section: an implementation answering the other way still follows them. */
+  "open"?: string;
+};
+
+export type PerProfileBasis = {
+  "warehouse": Basis;
+  "strict": Basis;
+};
+
 export type Restrictions = {
   "not_before"?: number;
   "not_after"?: number;
@@ -112,6 +128,7 @@ export type DecodeVector = {
     "token": string;
   };
   "expected": PerProfileDecode;
+  "basis": PerProfileBasis;
   /** What peer implementations (pypitoken 7.1.1, pymacaroons 0.13.0, npm macaroon 3.0.4; for dpop, PyJWT and joserfc) did with the same input. Information, not expectation. */
   "peers"?: Record<string, unknown>;
 };
@@ -133,6 +150,7 @@ export type CaveatVector = {
     "request_user"?: string;
   };
   "expected": PerProfileCaveat;
+  "basis": PerProfileBasis;
   /** What peer implementations (pypitoken 7.1.1, pymacaroons 0.13.0, npm macaroon 3.0.4; for dpop, PyJWT and joserfc) did with the same input. Information, not expectation. */
   "peers"?: Record<string, unknown>;
 };
@@ -146,6 +164,7 @@ export type VerifyVector = {
   "flags": string[];
   "input": VerifyInput;
   "expected": PerProfileVerify;
+  "basis": PerProfileBasis;
   /** What peer implementations (pypitoken 7.1.1, pymacaroons 0.13.0, npm macaroon 3.0.4; for dpop, PyJWT and joserfc) did with the same input. Information, not expectation. */
   "peers"?: Record<string, unknown>;
 };
@@ -164,6 +183,7 @@ export type MintVector = {
     "restrictions": Restrictions;
   };
   "expected": Produced | Failure;
+  "basis": Basis;
   /** What peer implementations (pypitoken 7.1.1, pymacaroons 0.13.0, npm macaroon 3.0.4; for dpop, PyJWT and joserfc) did with the same input. Information, not expectation. */
   "peers"?: Record<string, unknown>;
 };
@@ -180,6 +200,7 @@ export type RestrictVector = {
     "restrictions": Restrictions;
   };
   "expected": Produced | Failure;
+  "basis": Basis;
   /** What peer implementations (pypitoken 7.1.1, pymacaroons 0.13.0, npm macaroon 3.0.4; for dpop, PyJWT and joserfc) did with the same input. Information, not expectation. */
   "peers"?: Record<string, unknown>;
 };
@@ -206,6 +227,7 @@ export type DpopProofVector = {
     "jkt": string;
     "jti": string;
   } | Failure;
+  "basis": Basis;
   /** What peer implementations (pypitoken 7.1.1, pymacaroons 0.13.0, npm macaroon 3.0.4; for dpop, PyJWT and joserfc) did with the same input. Information, not expectation. */
   "peers"?: Record<string, unknown>;
 };
@@ -234,6 +256,7 @@ export type JwkThumbprintVector = {
     "valid": true;
     "thumbprint": string;
   } | Failure;
+  "basis": Basis;
   /** What peer implementations (pypitoken 7.1.1, pymacaroons 0.13.0, npm macaroon 3.0.4; for dpop, PyJWT and joserfc) did with the same input. Information, not expectation. */
   "peers"?: Record<string, unknown>;
 };
@@ -259,6 +282,7 @@ export type AtrJwtVector = {
     "sub": string;
     "jti": string;
   } | Failure;
+  "basis": Basis;
   /** What peer implementations (pypitoken 7.1.1, pymacaroons 0.13.0, npm macaroon 3.0.4; for dpop, PyJWT and joserfc) did with the same input. Information, not expectation. */
   "peers"?: Record<string, unknown>;
 };
@@ -295,6 +319,7 @@ export type AtrDpopRequestVector = {
     /** The bound key's thumbprint; absent for an unbound token accepted as Bearer. */
     "jkt"?: string;
   } | Failure;
+  "basis": Basis;
   /** What peer implementations (pypitoken 7.1.1, pymacaroons 0.13.0, npm macaroon 3.0.4; for dpop, PyJWT and joserfc) did with the same input. Information, not expectation. */
   "peers"?: Record<string, unknown>;
 };
@@ -327,6 +352,7 @@ export type MacaroonDpopRequestVector = {
     /** The bound key's thumbprint; absent for an unbound token accepted as Bearer. */
     "jkt"?: string;
   } | Failure;
+  "basis": Basis;
   /** What peer implementations (pypitoken 7.1.1, pymacaroons 0.13.0, npm macaroon 3.0.4; for dpop, PyJWT and joserfc) did with the same input. Information, not expectation. */
   "peers"?: Record<string, unknown>;
 };
@@ -346,7 +372,7 @@ export type VectorFile = {
   "generator": {
     "path": string;
     "source_sha256": string;
-    /** Other generator directories this one imports, each with the sha256 of its sources when the file was written; a change to any of them makes the file stale too. */
+    /** Every other file the generator read (the modules it imports, its setup script), each with the sha256 of its text when the file was written; a change to any of them makes the file stale too. */
     "uses"?: {
       "path": string;
       "source_sha256": string;
@@ -406,6 +432,14 @@ export declare function vectors(filter?: {
 }): CategorizedVector[];
 /** The expectation a vector sets for a profile; undefined when it sets none. */
 export declare function expectedFor(vector: Vector, profile: Profile): Expectation | undefined;
+/** The classes a basis falls in: rfc, pypi, atr, policy, open (SPEC §7.2). */
+export declare const BASIS_CLASSES: readonly ["rfc", "pypi", "atr", "policy", "open"];
+/** A basis class. */
+export type BasisClass = (typeof BASIS_CLASSES)[number];
+/** The basis of the expectation a vector sets for a profile. */
+export declare function basisFor(vector: Vector, profile: Profile): Basis;
+/** The class a report counts a basis under. */
+export declare function basisClass(basis: Basis): BasisClass;
 /** The vectors' comparison rules: valid, codes in order, message (warehouse), other fields exactly. */
 export declare function compare(expected: Expectation, got: unknown, profile: Profile, claims?: Claims): Comparison;
 

@@ -58,6 +58,25 @@ export function expectedFor(vector, profile) {
   return PER_PROFILE_KINDS.includes(vector.kind) ? vector.expected[profile] : vector.expected;
 }
 
+/** The classes a basis falls in (SPEC §7.2). */
+export const BASIS_CLASSES = Object.freeze(["rfc", "pypi", "atr", "policy", "open"]);
+
+/**
+ * The basis of the expectation `vector` sets for `profile`: `{ source, ref }` or
+ * `{ source: "policy", reason, open? }`; per profile for decode, caveat and verify.
+ */
+export function basisFor(vector, profile) {
+  checkProfile(profile);
+  return PER_PROFILE_KINDS.includes(vector.kind) ? vector.basis[profile] : vector.basis;
+}
+
+/** The class a report counts a basis under: its source, or `open` for a policy naming what the RFCs leave open. */
+export function basisClass(basis) {
+  if (basis.source === "policy" && Object.hasOwn(basis, "open")) return "open";
+  if (!BASIS_CLASSES.includes(basis.source)) throw new TypeError(`unknown basis source ${JSON.stringify(basis.source)}`);
+  return basis.source;
+}
+
 /** Structural equality of JSON values (object member order does not matter). */
 function same(a, b) {
   if (a === b) return true;

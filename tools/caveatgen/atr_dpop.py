@@ -19,7 +19,7 @@ from caveatgen import atr_jwt as atr
 from caveatgen import dpop_check as check
 from caveatgen import dpop_fixtures as dpop
 from caveatgen.atr_jwt import DROP, HEADER, ISS, KEY, NOW, OTHER_KEY, claims, sign, text
-from caveatgen.bound_request import ath, presentation, proof_for, refused
+from caveatgen.bound_request import Twins, ath, presentation, proof_for, refused
 from caveatgen.digest import stamp
 from caveatgen.vectorfile import write_file
 
@@ -39,6 +39,7 @@ FLAGS = {
     "pyjwt-quirk": "PyJWT behaviour that carries into the binding (the last duplicate member wins).",
     "replay": "The proof's jti was accepted before, by the proofs in input.replay.",
     "nonce": "The server requires a nonce.",
+    "alg-twin": "The twin of the vector whose id lacks the -es256 suffix: the token bound to the fixed P-256 key, the proofs signed with ES256.",
 }
 
 
@@ -123,6 +124,21 @@ class Gen:
         return token
 
 
+class Keyed(Twins):
+    """This file's sections under one proof key: tokens bound by cnf.jkt."""
+
+    prefix = "atr-dpop"
+    make_proof = staticmethod(proof)
+
+    def token(self, **changes) -> str:
+        return bound_token(self.jkt, **changes)
+
+    def bound(self, area, slug, description, flags, token=None, proof_fields=None, **kw):
+        token = token or self.token()
+        fields = [self.proof(token)] if proof_fields is None else proof_fields
+        self.g.bound(area, *self._named(area, slug, description, flags), token=token, proof_fields=fields, **kw)
+
+
 def build(g: Gen):
     token = bound_token()
     good = proof(token)
@@ -131,123 +147,157 @@ def build(g: Gen):
     p_token = bound_token(P_JKT)
     g.bound("baseline", "p256", "A token bound to the fixed P-256 key, a fresh ES256 proof for it.", ["baseline"],
             token=p_token, proof_fields=[proof(p_token, key="p256")])
-    for slug, scheme in (("scheme-lower", "dpop"), ("scheme-upper", "DPOP")):
-        g.bound("baseline", slug, f"Scheme {scheme!r}: compared case-insensitively, as ATR compares bearer.",
-                ["baseline", "header-fields"], token=token, scheme=scheme, proof_fields=[good])
-    g.bound("baseline", "url-with-query", "The request URL carries a query; htu does not.", ["baseline", "proof"],
-            token=token, proof_fields=[good], url=URL + "?page=2")
-    g.bound("baseline", "proof-at-window-start", "The proof's iat 300 s before the clock.", ["baseline", "proof"],
-            token=token, proof_fields=[good], now=NOW + 300)
     bearer = sign(text(HEADER), text(claims()))
-    g.add("baseline", "bearer-unbound", "An unbound token as ATR issues it today, Bearer, no proof.",
-          ["baseline", "bearer-token"], [f"Bearer {bearer}"])
-    g.bound("baseline", "nonce", "The server requires a nonce and the proof carries it.", ["baseline", "nonce"],
-            token=token, proof_fields=[proof(token, nonce="n-2026")], nonce="n-2026")
-    g.bound("baseline", "other-token-claims", "The bound token also carries ATR's atr_th; extra claims are ignored.",
-            ["baseline"], token=bound_token(atr_th="00" * 32))
+    for key in ("ed", "p256"):
+        baseline(Keyed(g, key), bearer)
+    for section in (fields, downgrade, cnf, token_first, proof_checks):
+        for key in ("ed", "p256"):
+            section(Keyed(g, key), bearer)
 
-    # The header fields.
-    g.add("fields", "no-authorization", "A proof and no Authorization field.", ["header-fields"], [], [good])
-    g.add("fields", "bearer-and-dpop", "Two Authorization fields, Bearer and DPoP (RFC 9449 Figure 19).",
+
+def baseline(k: Keyed, bearer: str):
+    token = k.token()
+    good = k.proof(token)
+    for slug, scheme in (("scheme-lower", "dpop"), ("scheme-upper", "DPOP")):
+        k.bound("baseline", slug, f"Scheme {scheme!r}: compared case-insensitively, as ATR compares bearer.",
+                ["baseline", "header-fields"], token=token, scheme=scheme, proof_fields=[good])
+    k.bound("baseline", "url-with-query", "The request URL carries a query; htu does not.", ["baseline", "proof"],
+            token=token, proof_fields=[good], url=URL + "?page=2")
+    k.bound("baseline", "proof-at-window-start", "The proof's iat 300 s before the clock.", ["baseline", "proof"],
+            token=token, proof_fields=[good], now=NOW + 300)
+    if not k.twin:  # no proof
+        k.add("baseline", "bearer-unbound", "An unbound token as ATR issues it today, Bearer, no proof.",
+              ["baseline", "bearer-token"], [f"Bearer {bearer}"])
+    k.bound("baseline", "nonce", "The server requires a nonce and the proof carries it.", ["baseline", "nonce"],
+            token=token, proof_fields=[k.proof(token, nonce="n-2026")], nonce="n-2026")
+    k.bound("baseline", "other-token-claims", "The bound token also carries ATR's atr_th; extra claims are ignored.",
+            ["baseline"], token=k.token(atr_th="00" * 32))
+
+
+def fields(k: Keyed, bearer: str):
+    """The header fields."""
+    token = k.token()
+    good = k.proof(token)
+    k.add("fields", "no-authorization", "A proof and no Authorization field.", ["header-fields"], [], [good])
+    k.add("fields", "bearer-and-dpop", "Two Authorization fields, Bearer and DPoP (RFC 9449 Figure 19).",
           ["header-fields"], [f"Bearer {token}", f"DPoP {token}"], [good])
-    g.add("fields", "dpop-twice", "The same Authorization field twice.", ["header-fields"],
+    k.add("fields", "dpop-twice", "The same Authorization field twice.", ["header-fields"],
           [f"DPoP {token}", f"DPoP {token}"], [good])
-    g.add("fields", "two-proofs", "Two DPoP fields, both valid proofs for the request.", ["header-fields", "proof"],
-          [f"DPoP {token}"], [good, proof(token, jti="second-proof")])
-    g.add("fields", "comma-joined-proofs", "Two proofs joined by a comma in one DPoP field: not one JWS.",
+    k.add("fields", "two-proofs", "Two DPoP fields, both valid proofs for the request.", ["header-fields", "proof"],
+          [f"DPoP {token}"], [good, k.proof(token, jti="second-proof")])
+    k.add("fields", "comma-joined-proofs", "Two proofs joined by a comma in one DPoP field: not one JWS.",
           ["header-fields", "proof"], [f"DPoP {token}"], [f"{good}, {good}"])
-    g.add("fields", "empty-proof", "An empty DPoP field.", ["header-fields", "proof"], [f"DPoP {token}"], [""])
+    if not k.twin:  # no signed proof
+        k.add("fields", "empty-proof", "An empty DPoP field.", ["header-fields", "proof"], [f"DPoP {token}"], [""])
     for slug, value in (("basic-scheme", f"Basic {token}"), ("no-space", f"DPoP{token}"), ("token-only", token),
                         ("tab", f"DPoP\t{token}"), ("leading-space", f" DPoP {token}"), ("empty", "")):
-        g.add("fields", slug, f"Authorization {value[:12]!r}…: not the Bearer or DPoP scheme.", ["header-fields"],
+        k.add("fields", slug, f"Authorization {value[:12]!r}…: not the Bearer or DPoP scheme.", ["header-fields"],
               [value], [good])
-    g.add("fields", "two-spaces", "Two spaces after DPoP: the token keeps a leading space and does not decode.",
+    k.add("fields", "two-spaces", "Two spaces after DPoP: the token keeps a leading space and does not decode.",
           ["header-fields", "token-first"], [f"DPoP  {token}"], [good])
 
-    # Bound and unbound tokens under the wrong scheme.
-    g.bound("downgrade", "bearer-no-proof", "A bound token sent as Bearer without a proof (RFC 9449 §7.2).",
-            ["downgrade"], token=token, scheme="Bearer", proof_fields=[])
-    g.bound("downgrade", "bearer-with-proof", "A bound token sent as Bearer with a valid proof.", ["downgrade"],
-            token=token, scheme="Bearer", proof_fields=[good])
-    g.bound("downgrade", "bearer-lower-with-proof", "A bound token sent as bearer (lower case) with a valid proof.",
-            ["downgrade"], token=token, scheme="bearer", proof_fields=[good])
-    g.add("downgrade", "unbound-as-dpop", "An unbound token sent as DPoP with a proof for it.", ["downgrade"],
-          [f"DPoP {bearer}"], [proof(bearer)])
-    g.add("downgrade", "unbound-as-dpop-no-proof", "An unbound token sent as DPoP without a proof.", ["downgrade"],
-          [f"DPoP {bearer}"])
-    g.add("downgrade", "unbound-bearer-with-proof", "An unbound token sent as Bearer with a DPoP field.",
-          ["downgrade", "bearer-token"], [f"Bearer {bearer}"], [proof(bearer)])
-    g.bound("downgrade", "dpop-no-proof", "A bound token sent as DPoP without a DPoP field.", ["downgrade", "proof"],
-            token=token, proof_fields=[])
 
-    # The cnf claim.
-    for slug, cnf, what in (
-        ("jkt-and-x5t", {"jkt": ED_JKT, "x5t#S256": ED_JKT}, "jkt and x5t#S256: two confirmation methods"),
-        ("jkt-and-unknown", {"jkt": ED_JKT, "note": "x"}, "jkt and an unknown member"),
-        ("jwk-instead", {"jwk": dpop.ED_JWK}, "a jwk instead of a jkt"),
+def downgrade(k: Keyed, bearer: str):
+    """Bound and unbound tokens under the wrong scheme."""
+    token = k.token()
+    good = k.proof(token)
+    if not k.twin:  # no proof
+        k.bound("downgrade", "bearer-no-proof", "A bound token sent as Bearer without a proof (RFC 9449 §7.2).",
+                ["downgrade"], token=token, scheme="Bearer", proof_fields=[])
+    k.bound("downgrade", "bearer-with-proof", "A bound token sent as Bearer with a valid proof.", ["downgrade"],
+            token=token, scheme="Bearer", proof_fields=[good])
+    k.bound("downgrade", "bearer-lower-with-proof", "A bound token sent as bearer (lower case) with a valid proof.",
+            ["downgrade"], token=token, scheme="bearer", proof_fields=[good])
+    k.add("downgrade", "unbound-as-dpop", "An unbound token sent as DPoP with a proof for it.", ["downgrade"],
+          [f"DPoP {bearer}"], [k.proof(bearer)])
+    if not k.twin:  # no proof
+        k.add("downgrade", "unbound-as-dpop-no-proof", "An unbound token sent as DPoP without a proof.", ["downgrade"],
+              [f"DPoP {bearer}"])
+    k.add("downgrade", "unbound-bearer-with-proof", "An unbound token sent as Bearer with a DPoP field.",
+          ["downgrade", "bearer-token"], [f"Bearer {bearer}"], [k.proof(bearer)])
+    if not k.twin:  # no proof
+        k.bound("downgrade", "dpop-no-proof", "A bound token sent as DPoP without a DPoP field.", ["downgrade", "proof"],
+                token=token, proof_fields=[])
+
+
+def cnf(k: Keyed, bearer: str):
+    """The cnf claim."""
+    jkt = k.jkt
+    for slug, cnf_, what in (
+        ("jkt-and-x5t", {"jkt": jkt, "x5t#S256": jkt}, "jkt and x5t#S256: two confirmation methods"),
+        ("jkt-and-unknown", {"jkt": jkt, "note": "x"}, "jkt and an unknown member"),
+        ("jwk-instead", {"jwk": k.jwk}, "a jwk instead of a jkt"),
         ("empty-object", {}, "an empty object"),
         ("null", None, "null"),
-        ("string", ED_JKT, "the thumbprint as a bare string"),
-        ("list", [ED_JKT], "a list"),
-        ("jkt-padded", {"jkt": ED_JKT + "="}, "jkt with = padding"),
+        ("string", jkt, "the thumbprint as a bare string"),
+        ("list", [jkt], "a list"),
+        ("jkt-padded", {"jkt": jkt + "="}, "jkt with = padding"),
         ("jkt-hex", {"jkt": hashlib.sha256(b"k").hexdigest()}, "jkt as 64 hex digits"),
-        ("jkt-short", {"jkt": ED_JKT[:42]}, "jkt one character short"),
-        ("jkt-dirty-bits", {"jkt": ED_JKT[:42] + ("l" if ED_JKT[42] != "l" else "m")}, "jkt whose last character has unused bits set"),
-        ("jkt-standard-alphabet", {"jkt": ED_JKT.replace("-", "+").replace("_", "/")} if any(c in ED_JKT for c in "-_") else {"jkt": "+" + ED_JKT[1:]},
+        ("jkt-short", {"jkt": jkt[:42]}, "jkt one character short"),
+        ("jkt-dirty-bits", {"jkt": jkt[:42] + ("l" if jkt[42] != "l" else "m")}, "jkt whose last character has unused bits set"),
+        ("jkt-standard-alphabet", {"jkt": jkt.replace("-", "+").replace("_", "/")} if any(c in jkt for c in "-_") else {"jkt": "+" + jkt[1:]},
          "jkt in the standard base64 alphabet"),
         ("jkt-number", {"jkt": 7}, "jkt a number"),
         ("jkt-null", {"jkt": None}, "jkt null"),
     ):
-        t = sign(text(HEADER), text(claims(cnf=cnf)))
-        g.bound("cnf", slug, f"cnf is {what}; the proof is valid for the request and token.", ["cnf"], token=t)
-    dup = text(claims(cnf={"jkt": P_JKT}))[:-1] + ',"cnf":{"jkt":"%s"}}' % ED_JKT
+        t = sign(text(HEADER), text(claims(cnf=cnf_)))
+        k.bound("cnf", slug, f"cnf is {what}; the proof is valid for the request and token.", ["cnf"], token=t)
+    dup = text(claims(cnf={"jkt": k.other_jkt}))[:-1] + ',"cnf":{"jkt":"%s"}}' % jkt
     t = sign(text(HEADER), dup)
-    g.bound("cnf", "duplicate-last-wins", "cnf twice, bound to the P-256 key then to the Ed25519 key; the Ed25519 proof passes because the last member wins.",
+    this, other = ("P-256", "Ed25519") if k.twin else ("Ed25519", "P-256")
+    k.bound("cnf", "duplicate-last-wins", f"cnf twice, bound to the {other} key then to the {this} key; the {this} proof passes because the last member wins.",
             ["cnf", "pyjwt-quirk"], token=t)
-    g.bound("cnf", "duplicate-first-key-proof", "cnf twice, P-256 key then Ed25519 key; a P-256 proof is refused.",
-            ["cnf", "pyjwt-quirk"], token=t, proof_fields=[proof(t, key="p256")])
+    k.bound("cnf", "duplicate-first-key-proof", f"cnf twice, {other} key then {this} key; a{'n' if other == 'Ed25519' else ''} {other} proof is refused.",
+            ["cnf", "pyjwt-quirk"], token=t, proof_fields=[proof(t, key=k.other)])
 
-    # The token is checked first.
+
+def token_first(k: Keyed, bearer: str):
+    """The token is checked first."""
     for slug, t, what in (
-        ("expired", bound_token(exp=NOW - 3600), "expired"),
-        ("other-key", sign(text(HEADER), text(claims(cnf={"jkt": ED_JKT})), OTHER_KEY), "signed with another key"),
-        ("missing-jti", bound_token(jti=DROP), "without jti"),
-        ("alg-none", sign(text({"alg": "none"}), text(claims(cnf={"jkt": ED_JKT}))), "with alg none"),
+        ("expired", k.token(exp=NOW - 3600), "expired"),
+        ("other-key", sign(text(HEADER), text(claims(cnf={"jkt": k.jkt})), OTHER_KEY), "signed with another key"),
+        ("missing-jti", k.token(jti=DROP), "without jti"),
+        ("alg-none", sign(text({"alg": "none"}), text(claims(cnf={"jkt": k.jkt}))), "with alg none"),
     ):
-        g.bound("token", slug, f"A bound token {what}, with a valid proof for it.", ["token-first"], token=t)
-    g.add("token", "not-a-jwt", "A macaroon in place of the JWT, with a proof for it.", ["token-first"],
-          [f"DPoP {dpop.TOKEN}"], [proof(dpop.TOKEN)])
+        k.bound("token", slug, f"A bound token {what}, with a valid proof for it.", ["token-first"], token=t)
+    k.add("token", "not-a-jwt", "A macaroon in place of the JWT, with a proof for it.", ["token-first"],
+          [f"DPoP {dpop.TOKEN}"], [k.proof(dpop.TOKEN)])
 
-    # The proof against the request, the token and cnf.jkt.
-    g.bound("proof", "other-key", "A proof by the P-256 key for a token bound to the Ed25519 key.", ["proof"],
-            token=token, proof_fields=[proof(token, key="p256")])
-    g.bound("proof", "no-ath", "A proof without ath.", ["proof"], token=token,
-            proof_fields=[proof(token, ath=dpop.DROP)])
-    g.bound("proof", "ath-of-header", "ath over the whole Authorization value, not the token.", ["proof"],
-            token=token, proof_fields=[proof(token, ath=ath(f"DPoP {token}"))])
-    other = bound_token(sub="bob")
-    g.bound("proof", "ath-of-other-token", "A proof made for another token bound to the same key.", ["proof"],
-            token=token, proof_fields=[proof(other)])
-    g.bound("proof", "htm-get", "The proof's htm GET for a POST.", ["proof"], token=token,
-            proof_fields=[proof(token, htm="GET")])
-    g.bound("proof", "htu-other-path", "The proof's htu names another path.", ["proof"], token=token,
-            proof_fields=[proof(token, htu="https://atr.example.org/api/delete")])
-    g.bound("proof", "iat-too-old", "The proof's iat 301 s before the clock.", ["proof"], token=token,
+
+def proof_checks(k: Keyed, bearer: str):
+    """The proof against the request, the token and cnf.jkt."""
+    token = k.token()
+    good = k.proof(token)
+    this, other = ("P-256", "Ed25519") if k.twin else ("Ed25519", "P-256")
+    k.bound("proof", "other-key", f"A proof by the {other} key for a token bound to the {this} key.", ["proof"],
+            token=token, proof_fields=[proof(token, key=k.other)])
+    k.bound("proof", "no-ath", "A proof without ath.", ["proof"], token=token,
+            proof_fields=[k.proof(token, ath=dpop.DROP)])
+    k.bound("proof", "ath-of-header", "ath over the whole Authorization value, not the token.", ["proof"],
+            token=token, proof_fields=[k.proof(token, ath=ath(f"DPoP {token}"))])
+    other_token = k.token(sub="bob")
+    k.bound("proof", "ath-of-other-token", "A proof made for another token bound to the same key.", ["proof"],
+            token=token, proof_fields=[k.proof(other_token)])
+    k.bound("proof", "htm-get", "The proof's htm GET for a POST.", ["proof"], token=token,
+            proof_fields=[k.proof(token, htm="GET")])
+    k.bound("proof", "htu-other-path", "The proof's htu names another path.", ["proof"], token=token,
+            proof_fields=[k.proof(token, htu="https://atr.example.org/api/delete")])
+    k.bound("proof", "iat-too-old", "The proof's iat 301 s before the clock.", ["proof"], token=token,
             proof_fields=[good], now=NOW + 301)
-    g.bound("proof", "iat-ahead", "The proof's iat 61 s after the clock.", ["proof"], token=token,
+    k.bound("proof", "iat-ahead", "The proof's iat 61 s after the clock.", ["proof"], token=token,
             proof_fields=[good], now=NOW - 61)
-    g.bound("proof", "typ-jwt", "A proof with typ JWT.", ["proof"], token=token,
-            proof_fields=[proof(token, header=dpop.header_for("ed", typ="JWT"))])
-    g.bound("proof", "nonce-missing", "The server requires a nonce; the proof has none.", ["proof", "nonce"],
+    k.bound("proof", "typ-jwt", "A proof with typ JWT.", ["proof"], token=token,
+            proof_fields=[k.proof(token, header=dpop.header_for(k.key, typ="JWT"))])
+    k.bound("proof", "nonce-missing", "The server requires a nonce; the proof has none.", ["proof", "nonce"],
             token=token, nonce="n-2026")
-    g.bound("proof", "nonce-other", "The server requires a nonce; the proof carries another.", ["proof", "nonce"],
-            token=token, proof_fields=[proof(token, nonce="n-2025")], nonce="n-2026")
-    g.bound("proof", "replayed", "The same proof accepted 10 s earlier.", ["proof", "replay"], token=token,
+    k.bound("proof", "nonce-other", "The server requires a nonce; the proof carries another.", ["proof", "nonce"],
+            token=token, proof_fields=[k.proof(token, nonce="n-2025")], nonce="n-2026")
+    k.bound("proof", "replayed", "The same proof accepted 10 s earlier.", ["proof", "replay"], token=token,
             proof_fields=[good], now=NOW + 10, replay=[(good, NOW)])
-    g.bound("proof", "fresh-after-earlier", "A fresh proof after an earlier one was accepted.", ["proof", "replay"],
-            token=token, proof_fields=[proof(token, jti="fresh")], now=NOW + 10, replay=[(good, NOW)])
-    g.bound("proof", "bearer-token-proof", "A proof whose ath is the hash of the unbound token.", ["proof"],
-            token=token, proof_fields=[proof(bearer)])
+    k.bound("proof", "fresh-after-earlier", "A fresh proof after an earlier one was accepted.", ["proof", "replay"],
+            token=token, proof_fields=[k.proof(token, jti="fresh")], now=NOW + 10, replay=[(good, NOW)])
+    k.bound("proof", "bearer-token-proof", "A proof whose ath is the hash of the unbound token.", ["proof"],
+            token=token, proof_fields=[k.proof(bearer)])
 
 
 def main():

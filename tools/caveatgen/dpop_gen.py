@@ -42,6 +42,7 @@ FLAGS = {
     "jkt-binding": "The proof key's thumbprint against the jkt the access token is bound to.",
     "replay": "The jti replay cache: earlier proofs in input.replay were accepted first.",
     "thumbprint": "An RFC 7638 JWK thumbprint.",
+    "alg-twin": "The twin of the vector whose id lacks the -es256 or -eddsa suffix: the same check, the proof signed with the other algorithm and fixed key.",
     "peer-divergence": "PyJWT or joserfc decides the JOSE part (or the thumbprint) differently; peers.note says how.",
 }
 

@@ -44,6 +44,7 @@ FLAGS = {
     "key-binding": "The token's [5, jkt] caveats against the proof's key.",
     "token": "The token's other caveats and signature, with a valid proof.",
     "replay": "The proof's jti was accepted before, by the proofs in input.replay.",
+    "alg-twin": "The twin of the vector whose id lacks the -es256 suffix: the token bound to the fixed P-256 key, the proofs signed with ES256.",
 }
 
 
@@ -114,80 +115,122 @@ class Gen:
         self.add(area, slug, description, flags, [f"DPoP {token}"], [proof(token)] if proofs is None else proofs, **kw)
 
 
+class Keyed(atr_bound.Twins):
+    """This file's sections under one proof key (see bound_request.py's `Twins`): tokens bound
+    by a [5, jkt] caveat."""
+
+    prefix = "macaroon-dpop"
+    make_proof = staticmethod(proof)
+
+    def __init__(self, g: Gen, key: str):
+        super().__init__(g, key)
+        self.bind, self.other_bind = (P_BIND, ED_BIND) if self.twin else (ED_BIND, P_BIND)
+        self.bound = mint(cases.PROJECT_TOKEN + [self.bind])
+        self.good = self.proof(self.bound)
+
+    def dpop(self, area, slug, description, flags, token, proofs=None, **kw):
+        self.add(area, slug, description, flags, [f"DPoP {token}"], [self.proof(token)] if proofs is None else proofs, **kw)
+
+
 def build(g: Gen):
     bound = mint(cases.PROJECT_TOKEN + [ED_BIND])
-    unbound = mint(cases.PROJECT_TOKEN)
     good = proof(bound)
     g.dpop("baseline", "ed25519", "A project token bound to the RFC 8037 Ed25519 key, a fresh EdDSA proof for it.",
            ["baseline"], bound, [good])
     p_bound = mint(cases.PROJECT_TOKEN + [P_BIND])
     g.dpop("baseline", "p256", "A project token bound to the fixed P-256 key, a fresh ES256 proof for it.",
            ["baseline"], p_bound, [proof(p_bound, key="p256")])
-    windowed = mint(cases.PROJECT_TOKEN + [WINDOW, ED_BIND])
-    g.dpop("baseline", "with-window", "A binding after a project scope and an expiry window, all holding.",
+    for section in (baseline, attenuation, downgrade, fields, proof_checks, token_checks):
+        for key in ("ed", "p256"):
+            section(Keyed(g, key))
+
+
+def baseline(k: Keyed):
+    windowed = mint(cases.PROJECT_TOKEN + [WINDOW, k.bind])
+    k.dpop("baseline", "with-window", "A binding after a project scope and an expiry window, all holding.",
            ["baseline"], windowed)
-    g.add("baseline", "scheme-lower", "The scheme written dpop: compared case-insensitively.",
-          ["baseline", "header-fields"], [f"dpop {bound}"], [good])
-    g.add("baseline", "bearer-unbound", "An unbound project token under Bearer, no proof.", ["baseline", "bearer-token"],
-          [f"Bearer {unbound}"])
-    g.dpop("baseline", "binding-only", "A token whose only caveat is the binding.", ["baseline"], mint([ED_BIND]))
+    k.add("baseline", "scheme-lower", "The scheme written dpop: compared case-insensitively.",
+          ["baseline", "header-fields"], [f"dpop {k.bound}"], [k.good])
+    if not k.twin:  # no proof
+        k.add("baseline", "bearer-unbound", "An unbound project token under Bearer, no proof.", ["baseline", "bearer-token"],
+              [f"Bearer {mint(cases.PROJECT_TOKEN)}"])
+    k.dpop("baseline", "binding-only", "A token whose only caveat is the binding.", ["baseline"], mint([k.bind]))
 
-    # Attenuation: the holder narrows or binds the token offline; each new string needs its own proof.
-    narrowed = mint(cases.PROJECT_TOKEN + [ED_BIND, WINDOW])
-    g.dpop("attenuation", "narrowed-fresh-proof", "The bound token narrowed by an expiry window, with a proof for the new string.",
+
+def attenuation(k: Keyed):
+    """The holder narrows or binds the token offline; each new string needs its own proof."""
+    narrowed = mint(cases.PROJECT_TOKEN + [k.bind, WINDOW])
+    k.dpop("attenuation", "narrowed-fresh-proof", "The bound token narrowed by an expiry window, with a proof for the new string.",
            ["attenuation"], narrowed)
-    g.dpop("attenuation", "narrowed-old-proof", "The bound token narrowed by an expiry window, with the proof made for the token before.",
-           ["attenuation", "proof"], narrowed, [good])
-    g.dpop("attenuation", "bound-by-holder", "A user-scoped token its holder bound to its own key by appending [5, jkt] (the HMAC chain needs no secret).",
-           ["attenuation", "key-binding"], mint(cases.USER_TOKEN + [ED_BIND]))
-    two = mint(cases.PROJECT_TOKEN + [P_BIND, ED_BIND])
-    g.dpop("attenuation", "rebound-ed25519-proof", "A token bound to the P-256 key, then bound again to the Ed25519 key: an Ed25519 proof satisfies only one binding.",
-           ["attenuation", "key-binding"], two)
-    g.dpop("attenuation", "rebound-p256-proof", "The same twice-bound token with a P-256 proof.", ["attenuation", "key-binding"],
-           two, [proof(two, key="p256")])
-    g.dpop("attenuation", "same-binding-twice", "The same binding added twice: one key satisfies both.",
-           ["attenuation", "key-binding"], mint(cases.PROJECT_TOKEN + [ED_BIND, ED_BIND]))
+    k.dpop("attenuation", "narrowed-old-proof", "The bound token narrowed by an expiry window, with the proof made for the token before.",
+           ["attenuation", "proof"], narrowed, [k.good])
+    k.dpop("attenuation", "bound-by-holder", "A user-scoped token its holder bound to its own key by appending [5, jkt] (the HMAC chain needs no secret).",
+           ["attenuation", "key-binding"], mint(cases.USER_TOKEN + [k.bind]))
+    if not k.twin:  # a proof of each key already
+        two = mint(cases.PROJECT_TOKEN + [P_BIND, ED_BIND])
+        k.dpop("attenuation", "rebound-ed25519-proof", "A token bound to the P-256 key, then bound again to the Ed25519 key: an Ed25519 proof satisfies only one binding.",
+               ["attenuation", "key-binding"], two)
+        k.dpop("attenuation", "rebound-p256-proof", "The same twice-bound token with a P-256 proof.", ["attenuation", "key-binding"],
+               two, [proof(two, key="p256")])
+    k.dpop("attenuation", "same-binding-twice", "The same binding added twice: one key satisfies both.",
+           ["attenuation", "key-binding"], mint(cases.PROJECT_TOKEN + [k.bind, k.bind]))
 
-    # Scheme against binding.
-    g.add("downgrade", "bound-as-bearer", "A bound token under Bearer without a proof: its binding fails.",
-          ["downgrade", "key-binding"], [f"Bearer {bound}"])
-    g.add("downgrade", "bound-as-bearer-with-proof", "A bound token under Bearer with a valid proof.", ["downgrade"],
-          [f"Bearer {bound}"], [good])
-    g.add("downgrade", "unbound-as-dpop", "An unbound token under DPoP with a valid proof for it.", ["downgrade"],
-          [f"DPoP {unbound}"], [proof(unbound)])
-    g.add("downgrade", "bound-without-proof", "A bound token under DPoP without a DPoP field.", ["downgrade"],
-          [f"DPoP {bound}"])
 
-    # Header fields.
-    g.add("fields", "two-authorization", "Two Authorization fields, Bearer and DPoP.", ["header-fields"],
+def downgrade(k: Keyed):
+    """Scheme against binding."""
+    bound, unbound = k.bound, mint(cases.PROJECT_TOKEN)
+    if not k.twin:  # no proof
+        k.add("downgrade", "bound-as-bearer", "A bound token under Bearer without a proof: its binding fails.",
+              ["downgrade", "key-binding"], [f"Bearer {bound}"])
+    k.add("downgrade", "bound-as-bearer-with-proof", "A bound token under Bearer with a valid proof.", ["downgrade"],
+          [f"Bearer {bound}"], [k.good])
+    k.add("downgrade", "unbound-as-dpop", "An unbound token under DPoP with a valid proof for it.", ["downgrade"],
+          [f"DPoP {unbound}"], [k.proof(unbound)])
+    if not k.twin:  # no proof
+        k.add("downgrade", "bound-without-proof", "A bound token under DPoP without a DPoP field.", ["downgrade"],
+              [f"DPoP {bound}"])
+
+
+def fields(k: Keyed):
+    """Header fields."""
+    bound, good = k.bound, k.good
+    k.add("fields", "two-authorization", "Two Authorization fields, Bearer and DPoP.", ["header-fields"],
           [f"Bearer {bound}", f"DPoP {bound}"], [good])
-    g.add("fields", "no-authorization", "A proof and no Authorization field.", ["header-fields"], [], [good])
-    g.add("fields", "two-proofs", "Two DPoP fields, both valid proofs.", ["header-fields"], [f"DPoP {bound}"],
-          [good, proof(bound, jti="second")])
+    k.add("fields", "no-authorization", "A proof and no Authorization field.", ["header-fields"], [], [good])
+    k.add("fields", "two-proofs", "Two DPoP fields, both valid proofs.", ["header-fields"], [f"DPoP {bound}"],
+          [good, k.proof(bound, jti="second")])
     basic = base64.b64encode(f"__token__:{bound}".encode()).decode()
-    g.add("fields", "basic-scheme", "The token as the password of HTTP Basic with user __token__, as uploads send it today.",
+    k.add("fields", "basic-scheme", "The token as the password of HTTP Basic with user __token__, as uploads send it today.",
           ["header-fields"], [f"Basic {basic}"], [good])
 
-    # The proof.
-    g.dpop("proof", "other-key", "A P-256 proof for a token bound to the Ed25519 key.", ["proof", "key-binding"], bound,
-           [proof(bound, key="p256")])
-    g.dpop("proof", "no-ath", "A proof without ath.", ["proof"], bound, [proof(bound, ath=dpop.DROP)])
-    g.dpop("proof", "ath-of-header", "ath over the whole Authorization value.", ["proof"], bound,
-           [proof(bound, ath=atr_bound.ath(f"DPoP {bound}"))])
-    g.dpop("proof", "htm-get", "The proof's htm GET for a POST.", ["proof"], bound, [proof(bound, htm="GET")])
-    g.dpop("proof", "too-old", "The proof's iat 301 s before the clock.", ["proof"], bound, [good], now=NOW + 301)
-    g.dpop("proof", "replayed", "The same proof accepted 10 s earlier.", ["proof", "replay"], bound, [good],
+
+def proof_checks(k: Keyed):
+    """The proof."""
+    bound, good = k.bound, k.good
+    this, other = ("P-256", "Ed25519") if k.twin else ("Ed25519", "P-256")
+    k.dpop("proof", "other-key", f"A{'n' if other == 'Ed25519' else ''} {other} proof for a token bound to the {this} key.",
+           ["proof", "key-binding"], bound, [proof(bound, key=k.other)])
+    k.dpop("proof", "no-ath", "A proof without ath.", ["proof"], bound, [k.proof(bound, ath=dpop.DROP)])
+    k.dpop("proof", "ath-of-header", "ath over the whole Authorization value.", ["proof"], bound,
+           [k.proof(bound, ath=atr_bound.ath(f"DPoP {bound}"))])
+    k.dpop("proof", "htm-get", "The proof's htm GET for a POST.", ["proof"], bound, [k.proof(bound, htm="GET")])
+    k.dpop("proof", "too-old", "The proof's iat 301 s before the clock.", ["proof"], bound, [good], now=NOW + 301)
+    k.dpop("proof", "replayed", "The same proof accepted 10 s earlier.", ["proof", "replay"], bound, [good],
            now=NOW + 10, replay=[(good, NOW)])
 
-    # The token's own caveats and signature.
-    g.dpop("token", "expired", "A bound token at the end of its expiry window, with a proof made at that moment.", ["token"],
-           windowed, [proof(windowed, iat=cases.EXP)], now=cases.EXP)
-    g.dpop("token", "other-project", "A bound project token used on another project, with a valid proof.", ["token"],
+
+def token_checks(k: Keyed):
+    """The token's own caveats and signature."""
+    bound = k.bound
+    windowed = mint(cases.PROJECT_TOKEN + [WINDOW, k.bind])
+    k.dpop("token", "expired", "A bound token at the end of its expiry window, with a proof made at that moment.", ["token"],
+           windowed, [k.proof(windowed, iat=cases.EXP)], now=cases.EXP)
+    k.dpop("token", "other-project", "A bound project token used on another project, with a valid proof.", ["token"],
            bound, project=cases.OTHER_PROJ)
-    g.dpop("token", "wrong-key", "A bound token checked with another root key, with a valid proof.", ["token"], bound,
+    k.dpop("token", "wrong-key", "A bound token checked with another root key, with a valid proof.", ["token"], bound,
            key=bytes(32))
-    g.dpop("token", "other-project-and-other-key-proof", "Another project and a proof by another key: every failing caveat, in order.",
-           ["token", "key-binding"], bound, [proof(bound, key="p256")], project=cases.OTHER_PROJ)
+    k.dpop("token", "other-project-and-other-key-proof", "Another project and a proof by another key: every failing caveat, in order.",
+           ["token", "key-binding"], bound, [proof(bound, key=k.other)], project=cases.OTHER_PROJ)
 
 
 def main():

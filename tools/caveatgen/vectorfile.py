@@ -4,6 +4,7 @@ describes."""
 import json
 import os
 
+from caveatgen.basis import with_basis
 from caveatgen.digest import ROOT
 
 FORMAT_VERSION = 1
@@ -21,7 +22,7 @@ def write_file(category, vectors, flags, description, generator, sources):
         "sources": sources,
         "flags": {f: flags[f] for f in sorted({f for v in vectors for f in v["flags"]})},
         "number_of_vectors": len(vectors),
-        "vectors": vectors,
+        "vectors": [with_basis(v) for v in vectors],
     }
     with open(os.path.join(ROOT, "vectors", f"{category}.json"), "w") as f:
         json.dump(doc, f, indent=1, ensure_ascii=False)

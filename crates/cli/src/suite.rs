@@ -378,6 +378,10 @@ fn print_text(entry: &ImplEntry, vectors: &[VectorReport], gate: Option<&GateRep
     if !classes.is_empty() {
         say!("by class: {classes}");
     }
+    let bases = entry.bases.summary();
+    if !bases.is_empty() {
+        say!("by basis: {bases}");
+    }
     say!(
         "{} unsupported, {} crashed, {} invalid without codes",
         entry.unsupported,

@@ -90,9 +90,11 @@ fn answered(i: &ImplEntry) -> BTreeSet<String> {
         .collect()
 }
 
-/// Each `<table>` of the page: its category headers and its body.
+/// Each `<table>` of the page above the by-basis table: its category headers and its body.
 fn tables(html: &str) -> Vec<(BTreeSet<String>, String)> {
-    html.split("<table>")
+    let categories = html.split("<h2 id=\"by-basis\">").next().expect("a page");
+    categories
+        .split("<table>")
         .skip(1)
         .map(|t| {
             let t = t.split("</table>").next().expect("closed");
@@ -320,5 +322,96 @@ fn a_bad_source_date_epoch_is_a_usage_error_before_anything_runs() {
         );
         assert!(!out.exists(), "{value:?}: wrote a matrix");
         let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+/// The "By basis" table: one row per implementation, a column per basis class, each cell
+/// passed/answered over the vectors whose expectation has that basis, in the page and in
+/// matrix.md alike.
+#[test]
+fn the_by_basis_table_counts_each_row_by_what_its_vectors_follow() {
+    use caveatspec_vectors::{basis_for, BasisClass, Profile};
+    let files = sample();
+    let m = three_rows(&files);
+    let dir = scratch("by-basis");
+    write_matrix(&m, &dir).expect("written");
+    // The JOSE-only row answers "valid" to every dpop_proof, jwk_thumbprint and atr_jwt vector.
+    let mut jose: std::collections::BTreeMap<BasisClass, (usize, usize)> = Default::default();
+    let mut reference: std::collections::BTreeMap<BasisClass, usize> = Default::default();
+    for v in files.iter().flat_map(|f| &f.vectors) {
+        let class = basis_for(v, Profile::Strict).class();
+        *reference.entry(class).or_default() += 1;
+        let jose_kind = matches!(
+            v.kind,
+            vectors::Kind::DpopProof | vectors::Kind::JwkThumbprint | vectors::Kind::AtrJwt
+        );
+        if jose_kind {
+            let e = vectors::expected_for(v, Profile::Strict).expect("expected");
+            let n = jose.entry(class).or_default();
+            n.0 += usize::from(e["valid"] == true);
+            n.1 += 1;
+        }
+    }
+    let cell = |passed: usize, answered: usize| {
+        if answered == 0 {
+            "—".to_owned()
+        } else {
+            format!("{passed}/{answered}")
+        }
+    };
+    let md = std::fs::read_to_string(dir.join("matrix.md")).expect("md");
+    let table: Vec<&str> = md
+        .lines()
+        .skip_while(|l| !l.starts_with("**By basis.**"))
+        .filter(|l| l.starts_with("| "))
+        .collect();
+    assert_eq!(
+        table[0], "| implementation | profile | rfc | pypi | atr | policy | open |",
+        "{md}"
+    );
+    let row = |name: &str| -> Vec<String> {
+        table
+            .iter()
+            .find(|l| l.starts_with(&format!("| {name} |")))
+            .unwrap_or_else(|| panic!("a row for {name}: {md}"))
+            .split('|')
+            .map(|c| c.trim().to_owned())
+            .filter(|c| !c.is_empty())
+            .skip(2)
+            .collect()
+    };
+    let want_reference: Vec<String> = BasisClass::ALL
+        .iter()
+        .map(|c| {
+            let n = reference.get(c).copied().unwrap_or(0);
+            cell(n, n)
+        })
+        .collect();
+    assert_eq!(row("caveatspec"), want_reference);
+    let want_jose: Vec<String> = BasisClass::ALL
+        .iter()
+        .map(|c| {
+            let (p, n) = jose.get(c).copied().unwrap_or((0, 0));
+            cell(p, n)
+        })
+        .collect();
+    assert_eq!(row("jose-only"), want_jose);
+    let html = std::fs::read_to_string(dir.join("matrix.html")).expect("html");
+    let by_basis = html
+        .split("<h2 id=\"by-basis\">")
+        .nth(1)
+        .expect("a by-basis section");
+    let by_basis = by_basis.split("</table>").next().expect("its table");
+    for c in BasisClass::ALL {
+        assert!(
+            by_basis.contains(&format!("<th>{}</th>", c.name())),
+            "{by_basis}"
+        );
+    }
+    for text in want_jose.iter().chain(&want_reference) {
+        assert!(
+            by_basis.contains(&format!("<b>{text}</b>")),
+            "{text}: {by_basis}"
+        );
     }
 }

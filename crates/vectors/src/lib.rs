@@ -78,7 +78,7 @@ pub use harness::{
 pub use model::*;
 pub use profile::{Profile, UnknownProfile};
 pub use runner::{
-    answer, check, compare, expected_for, run_file, AcceptedProof, AtrBoundIdentity,
+    answer, basis_for, check, compare, expected_for, run_file, AcceptedProof, AtrBoundIdentity,
     AtrDpopOutcome, AtrIdentity, AtrOutcome, BoundKey, CaveatOutcome, CheckResult, DecodeOutcome,
     DecodedCaveat, DecodedMacaroon, DpopOutcome, Implementation, MacaroonDpopOutcome, MintOutcome,
     Outcome, ParsedCaveat, Produced, Thumbprint, ThumbprintOutcome, VerifyOutcome,

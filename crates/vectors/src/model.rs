@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::LoadError;
+use crate::profile::Profile;
 
 /// The vector-file format version this crate reads.
 pub const FORMAT_VERSION: u64 = 1;
@@ -82,6 +83,20 @@ impl VectorFile {
                 file.vectors.len()
             )));
         }
+        for v in &file.vectors {
+            if v.kind.per_profile() != matches!(v.basis, Basis::PerProfile { .. }) {
+                return Err(fail(format!(
+                    "{}: a {:?} vector's basis must be {}",
+                    v.id,
+                    v.kind,
+                    if v.kind.per_profile() {
+                        "given per profile ({\"warehouse\": …, \"strict\": …})"
+                    } else {
+                        "one basis, not one per profile"
+                    }
+                )));
+            }
+        }
         file.file_name = file_name.to_owned();
         Ok(file)
     }
@@ -117,9 +132,153 @@ pub struct Vector {
     /// The expected outcome: per profile for decode, caveat and verify; profile-free for
     /// mint and restrict.
     pub expected: serde_json::Value,
+    /// What decides the expected outcome: per profile for decode, caveat and verify, like
+    /// `expected`.
+    pub basis: Basis,
     /// What peer implementations did with the same input (information, not expectation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peers: Option<serde_json::Value>,
+}
+
+/// What decides a vector's expected outcome (SPEC §7.2): for decode, caveat and verify vectors
+/// one basis per profile, for the other kinds one for all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Basis {
+    /// One basis per profile.
+    PerProfile {
+        /// The warehouse profile's expectation's basis.
+        warehouse: BasisSource,
+        /// The strict profile's expectation's basis.
+        strict: BasisSource,
+    },
+    /// One basis for the profile-free kinds.
+    One(BasisSource),
+}
+
+impl Basis {
+    /// The basis of the expectation `profile` is held to (the profile-free kinds have one for
+    /// all).
+    pub fn for_profile(&self, profile: Profile) -> &BasisSource {
+        match (self, profile) {
+            (Basis::One(b), _) => b,
+            (Basis::PerProfile { warehouse, .. }, Profile::Warehouse) => warehouse,
+            (Basis::PerProfile { strict, .. }, Profile::Strict) => strict,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Basis {
+    /// An object with `source` is one basis; otherwise exactly `warehouse` and `strict`.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct PerProfile {
+            warehouse: BasisSource,
+            strict: BasisSource,
+        }
+        use serde::de::Error;
+        let value = serde_json::Value::deserialize(d)?;
+        let one = value.get("source").is_some();
+        if one {
+            BasisSource::deserialize(value)
+                .map(Basis::One)
+                .map_err(|e| D::Error::custom(format!("basis: {e}")))
+        } else {
+            PerProfile::deserialize(value)
+                .map(|p| Basis::PerProfile {
+                    warehouse: p.warehouse,
+                    strict: p.strict,
+                })
+                .map_err(|e| D::Error::custom(format!("basis: {e}")))
+        }
+    }
+}
+
+/// One basis: what the expectation follows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "source", rename_all = "lowercase", deny_unknown_fields)]
+pub enum BasisSource {
+    /// An RFC's requirement forces the outcome.
+    Rfc {
+        /// The RFC and section.
+        #[serde(rename = "ref")]
+        reference: String,
+    },
+    /// PyPI's Warehouse code decides it (the warehouse profile).
+    Pypi {
+        /// What in Warehouse decides it.
+        #[serde(rename = "ref")]
+        reference: String,
+    },
+    /// PyJWT, called as Apache Trusted Releases calls it, decides it (atr-jwt).
+    Atr {
+        /// The call.
+        #[serde(rename = "ref")]
+        reference: String,
+    },
+    /// This specification decides it.
+    Policy {
+        /// Why, citing the SPEC section.
+        reason: String,
+        /// What the RFCs leave open, when an implementation answering the other way still
+        /// follows them.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        open: Option<String>,
+    },
+}
+
+impl BasisSource {
+    /// The class a report counts it under.
+    pub fn class(&self) -> BasisClass {
+        match self {
+            BasisSource::Rfc { .. } => BasisClass::Rfc,
+            BasisSource::Pypi { .. } => BasisClass::Pypi,
+            BasisSource::Atr { .. } => BasisClass::Atr,
+            BasisSource::Policy { open: None, .. } => BasisClass::Policy,
+            BasisSource::Policy { open: Some(_), .. } => BasisClass::Open,
+        }
+    }
+}
+
+/// The five classes reports count vectors under: every expectation falls in exactly one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BasisClass {
+    /// Required by an RFC.
+    Rfc,
+    /// Observed in PyPI's Warehouse code.
+    Pypi,
+    /// Observed in PyJWT as ATR calls it.
+    Atr,
+    /// This specification's decision, where the RFCs do not leave the outcome open (or do not
+    /// apply).
+    Policy,
+    /// This specification's decision where the RFCs leave the outcome open: an implementation
+    /// answering otherwise still follows them.
+    Open,
+}
+
+impl BasisClass {
+    /// Every class, in report order.
+    pub const ALL: [BasisClass; 5] = [
+        BasisClass::Rfc,
+        BasisClass::Pypi,
+        BasisClass::Atr,
+        BasisClass::Policy,
+        BasisClass::Open,
+    ];
+
+    /// Its name in reports and JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            BasisClass::Rfc => "rfc",
+            BasisClass::Pypi => "pypi",
+            BasisClass::Atr => "atr",
+            BasisClass::Policy => "policy",
+            BasisClass::Open => "open",
+        }
+    }
 }
 
 /// The kinds of vector.

@@ -241,6 +241,11 @@ pub fn expected_for(v: &Vector, profile: Profile) -> Option<&Value> {
     }
 }
 
+/// The basis of the expectation a vector sets for `profile`.
+pub fn basis_for(v: &Vector, profile: Profile) -> &BasisSource {
+    v.basis.for_profile(profile)
+}
+
 fn check_inner(
     imp: &dyn Implementation,
     v: &Vector,

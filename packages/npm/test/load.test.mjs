@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
-import { expectedFor, load, vectors } from "caveatspec-vectors";
+import { BASIS_CLASSES, basisClass, basisFor, expectedFor, load, vectors } from "caveatspec-vectors";
 
 test("load() gives every shipped vector, one per id of ids.txt", () => {
   const ids = load().flatMap((f) => f.vectors.map((v) => v.id));
-  assert.equal(ids.length, 965);
+  assert.equal(ids.length, 1336);
   assert.equal(new Set(ids).size, ids.length);
   const listed = readFileSync(new URL("../vectors/ids.txt", import.meta.url), "utf8").trim().split("\n");
   assert.deepEqual(new Set(ids), new Set(listed));
@@ -39,4 +39,23 @@ test("expectedFor() picks the profile's expectation for decode, caveat and verif
 test("the loaded files cannot be changed by a consumer", () => {
   assert.throws(() => load().push({}), TypeError);
   assert.equal(load(), load());
+});
+
+test("basisFor() gives each vector's basis per profile, basisClass() its class", () => {
+  const seen = new Set();
+  for (const v of vectors()) {
+    for (const p of ["warehouse", "strict"]) {
+      const b = basisFor(v, p);
+      assert.ok(Object.hasOwn(b, "ref") !== Object.hasOwn(b, "reason"), v.id);
+      seen.add(basisClass(b));
+    }
+  }
+  assert.deepEqual([...seen].sort(), [...BASIS_CLASSES].sort());
+  const [verify] = vectors({ kind: "verify" });
+  assert.equal(basisFor(verify, "warehouse").source, "pypi");
+  assert.equal(basisFor(verify, "strict").source, "policy");
+  const oct = vectors({ category: "dpop" }).find((v) => v.id === "dpop/thumbprint/oct");
+  assert.equal(basisClass(basisFor(oct, "strict")), "open");
+  assert.throws(() => basisClass({ source: "ietf", ref: "x" }), /unknown basis source "ietf"/);
+  assert.throws(() => basisFor(verify, "lenient"), /unknown profile/);
 });

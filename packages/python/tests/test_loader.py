@@ -14,10 +14,10 @@ def test_every_vector_is_loaded_as_the_rust_crate_counts_them():
     files = cv.load()
     # results/matrix.json is written by the Rust crate from the vectors it ships.
     matrix = json.loads((REPO / "results" / "matrix.json").read_text())
-    assert sum(len(f["vectors"]) for f in files) == matrix["vectors"] == 965
+    assert sum(len(f["vectors"]) for f in files) == matrix["vectors"] == 1336
     assert [f["category"] for f in files] == matrix["categories"]
     assert all(len(f["vectors"]) == f["number_of_vectors"] for f in files)
-    assert len(cv.vectors()) == 965
+    assert len(cv.vectors()) == 1336
 
 
 def test_the_wheel_carries_the_repository_files_byte_for_byte():
@@ -62,3 +62,25 @@ def test_expected_for_follows_the_kind():
         assert "lenient" in str(e)
     else:
         raise AssertionError("an unknown profile is refused")
+
+
+def test_every_vector_has_a_basis_per_profile_it_is_held_to():
+    counts = {}
+    for v in cv.vectors():
+        for profile in cv.PROFILES:
+            b = cv.basis_for(v, profile)
+            counts[cv.basis_class(b)] = counts.get(cv.basis_class(b), 0) + 1
+            assert ("ref" in b) != ("reason" in b), v["id"]
+    assert set(counts) == set(cv.BASIS_CLASSES)
+    verify = cv.vectors(kind="verify")[0]
+    assert cv.basis_for(verify, "warehouse")["source"] == "pypi"
+    assert cv.basis_for(verify, "strict")["source"] == "policy"
+    oct_key = next(v for v in cv.vectors(category="dpop") if v["id"] == "dpop/thumbprint/oct")
+    assert cv.basis_class(cv.basis_for(oct_key, "strict")) == "open"
+    assert "RFC 7638" in oct_key["basis"]["open"]
+    try:
+        cv.basis_class({"source": "ietf", "ref": "x"})
+    except ValueError as e:
+        assert "ietf" in str(e)
+    else:
+        raise AssertionError("an unknown source is refused")

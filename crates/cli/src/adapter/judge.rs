@@ -7,7 +7,9 @@ use super::redact::Secrets;
 use super::secrets::secrets_of_files;
 use super::text::{clip, MAX_WHY};
 use caveatspec_vectors::Profile;
-use caveatspec_vectors::{answer, expected_for, Implementation, Kind, VectorFile};
+use caveatspec_vectors::{
+    answer, basis_for, expected_for, BasisClass, Implementation, Kind, VectorFile,
+};
 
 /// How a vector failed, from the most to the least dangerous.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -289,6 +291,9 @@ pub struct VectorReport {
     pub kind: Kind,
     /// The profile whose expectation it was held to.
     pub profile: &'static str,
+    /// What that expectation follows: an RFC, PyPI, ATR, this specification's policy, or its
+    /// policy where the RFCs leave the outcome open.
+    pub basis: BasisClass,
     /// The verdict.
     pub verdict: Judgement,
     /// What the implementation answered, when it gave a verdict (not when it crashed or the
@@ -354,6 +359,7 @@ pub fn run_in_process(
                     category: file.category.clone(),
                     kind: v.kind,
                     profile: profile.name(),
+                    basis: basis_for(v, profile).class(),
                     verdict,
                     answer: answered,
                 });

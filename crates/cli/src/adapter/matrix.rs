@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::judge::{Answer, FailureClass, VectorReport};
 use super::process::AdapterReport;
 use super::text::{is_unsafe_char, printable};
+use caveatspec_vectors::BasisClass;
 
 /// `adapters/adapters.json`: the configured adapters.
 #[derive(Debug, Clone, Deserialize)]
@@ -164,6 +165,10 @@ pub struct ImplEntry {
     /// Matrices written before it was counted lack it (read as 0; the page does not show it).
     #[serde(default)]
     pub invalid_without_codes: usize,
+    /// Its vectors by basis (SPEC §7.2): RFC conformance and policy conformance apart.
+    /// Matrices written before it was counted lack it (the page then leaves the row out).
+    #[serde(default)]
+    pub bases: Bases,
     /// Set when the adapter could not start at all (every vector then counts as crashed).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -212,6 +217,91 @@ pub struct FailedVector {
     /// Why it is a known failure, when an expected-failure list names it (`run --expect-fail`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected: Option<String>,
+}
+
+/// One implementation's vectors of one basis class.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BasisCount {
+    /// Agreed with the expectation.
+    pub passed: usize,
+    /// Disagreed (a failure here still fails a run, whatever the basis).
+    pub failed: usize,
+    /// Crashed, hung or garbage.
+    pub crashed: usize,
+    /// Outside what it implements.
+    pub unsupported: usize,
+}
+
+impl BasisCount {
+    /// Vectors it answered: passed, failed or crashed.
+    pub fn answered(&self) -> usize {
+        self.passed + self.failed + self.crashed
+    }
+
+    /// `passed/answered`, or `—` when it answered none.
+    pub fn text(&self) -> String {
+        match self.answered() {
+            0 => "—".into(),
+            n => format!("{}/{n}", self.passed),
+        }
+    }
+}
+
+/// Vectors counted by [`BasisClass`]: what the RFCs require (`rfc`), what PyPI and ATR do
+/// (`pypi`, `atr`), this specification's decisions (`policy`), and its decisions where the RFCs
+/// leave the outcome open (`open`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bases {
+    /// Required by an RFC.
+    pub rfc: BasisCount,
+    /// PyPI's Warehouse code.
+    pub pypi: BasisCount,
+    /// PyJWT as ATR calls it.
+    pub atr: BasisCount,
+    /// This specification's policy.
+    pub policy: BasisCount,
+    /// This specification's policy where the RFCs leave the outcome open.
+    pub open: BasisCount,
+}
+
+impl Bases {
+    /// The count of one class.
+    pub fn get(&self, class: BasisClass) -> &BasisCount {
+        match class {
+            BasisClass::Rfc => &self.rfc,
+            BasisClass::Pypi => &self.pypi,
+            BasisClass::Atr => &self.atr,
+            BasisClass::Policy => &self.policy,
+            BasisClass::Open => &self.open,
+        }
+    }
+
+    fn slot(&mut self, class: BasisClass) -> &mut BasisCount {
+        match class {
+            BasisClass::Rfc => &mut self.rfc,
+            BasisClass::Pypi => &mut self.pypi,
+            BasisClass::Atr => &mut self.atr,
+            BasisClass::Policy => &mut self.policy,
+            BasisClass::Open => &mut self.open,
+        }
+    }
+
+    /// Whether any vector was counted (matrices written before bases were counted have none).
+    pub fn any(&self) -> bool {
+        BasisClass::ALL
+            .iter()
+            .any(|c| self.get(*c).answered() + self.get(*c).unsupported > 0)
+    }
+
+    /// The classes it answered vectors of, as `rfc 190/194, open 98/99`.
+    pub fn summary(&self) -> String {
+        BasisClass::ALL
+            .iter()
+            .filter(|c| self.get(**c).answered() > 0)
+            .map(|c| format!("{} {}", c.name(), self.get(*c).text()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 /// Failed and crashed vectors counted by [`FailureClass`].
@@ -293,6 +383,7 @@ impl ImplEntry {
             })
             .collect();
         let mut classes = Classes::default();
+        let mut bases = Bases::default();
         // Per cell: vectors answered, and answered invalid.
         let mut refusals = vec![(0usize, 0usize); cells.len()];
         for v in vectors {
@@ -305,19 +396,28 @@ impl ImplEntry {
                 refusals[at].1 += usize::from(answer.is_invalid());
                 cell.invalid_without_codes += usize::from(answer == Answer::InvalidWithoutCodes);
             }
+            let basis = bases.slot(v.basis);
             let Some(class) = v.verdict.class() else {
                 match v.verdict {
-                    super::judge::Judgement::Passed => cell.passed += 1,
-                    _ => cell.unsupported += 1,
+                    super::judge::Judgement::Passed => {
+                        cell.passed += 1;
+                        basis.passed += 1;
+                    }
+                    _ => {
+                        cell.unsupported += 1;
+                        basis.unsupported += 1;
+                    }
                 }
                 continue;
             };
             classes.count(class);
             let result = if class == FailureClass::Crashed {
                 cell.crashed += 1;
+                basis.crashed += 1;
                 "crashed"
             } else {
                 cell.failed += 1;
+                basis.failed += 1;
                 "failed"
             };
             cell.failures.push(FailedVector {
@@ -345,6 +445,7 @@ impl ImplEntry {
             crashed: sum(|c| c.crashed),
             classes,
             invalid_without_codes: sum(|c| c.invalid_without_codes),
+            bases,
             error: None,
             cells,
         }
@@ -375,6 +476,7 @@ impl ImplEntry {
                 ..Classes::default()
             },
             invalid_without_codes: 0,
+            bases: Bases::default(),
             error: Some(error),
             cells,
         }
@@ -454,6 +556,7 @@ fn markdown(m: &Matrix) -> String {
         }
         s.push('\n');
     }
+    by_basis_markdown(&mut s, m);
     for sk in &m.skipped {
         let _ = writeln!(s, "\nSkipped `{}`: {}", code(&sk.id), md(&sk.reason));
     }
@@ -486,6 +589,36 @@ fn markdown(m: &Matrix) -> String {
         }
     }
     s
+}
+
+/// What the basis columns mean, in one sentence for both pages.
+const BASIS_LEGEND: &str = "rfc: an RFC requires the outcome; pypi: PyPI's Warehouse code \
+decides it; atr: PyJWT as Apache Trusted Releases calls it decides it; policy: this \
+specification decides it; open: this specification decides where the RFCs leave the outcome \
+open, so an implementation answering otherwise still follows them (SPEC §7.2). A cell is \
+passed/answered; a failure counts against the run whatever its basis.";
+
+/// The "By basis" table: each implementation's vectors by what their expectation follows, so
+/// that RFC conformance and policy conformance are read apart. Rows without counts (an
+/// adapter that did not start) are left out.
+fn by_basis_markdown(s: &mut String, m: &Matrix) {
+    let rows: Vec<&ImplEntry> = m.implementations.iter().filter(|i| i.bases.any()).collect();
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "\n**By basis.** {BASIS_LEGEND}\n");
+    let _ = write!(s, "| implementation | profile |");
+    for c in BasisClass::ALL {
+        let _ = write!(s, " {} |", c.name());
+    }
+    let _ = writeln!(s, "\n|---|---|--:|--:|--:|--:|--:|");
+    for i in rows {
+        let _ = write!(s, "| {} | {} |", md(&i.name), md(&i.profile));
+        for c in BasisClass::ALL {
+            let _ = write!(s, " {} |", i.bases.get(c).text());
+        }
+        s.push('\n');
+    }
 }
 
 /// Adapter-supplied text in a Markdown table cell or list item: control characters escaped,
@@ -825,6 +958,7 @@ fn html(m: &Matrix, committed: Option<&CommittedMatrix>) -> String {
     for f in &found {
         table(&mut s, m, &rows, f);
     }
+    by_basis_html(&mut s, &rows);
     if !unanswered.is_empty() {
         let names: Vec<String> = unanswered.iter().map(|c| esc(&m.categories[*c])).collect();
         let _ = writeln!(
@@ -852,6 +986,50 @@ fn html(m: &Matrix, committed: Option<&CommittedMatrix>) -> String {
     failure_lists(&mut s, &rows);
     s.push_str("</body></html>\n");
     s
+}
+
+/// The "By basis" table of the page (see [`by_basis_markdown`]).
+fn by_basis_html(s: &mut String, rows: &[Row<'_>]) {
+    let shown: Vec<&Row<'_>> = rows.iter().filter(|r| r.entry.bases.any()).collect();
+    if shown.is_empty() {
+        return;
+    }
+    let _ = write!(
+        s,
+        "<h2 id=\"by-basis\">By basis</h2>\n<p>{}</p>\n<div class=\"wide\"><table>\n<thead><tr>\
+         <th>implementation</th>",
+        esc(BASIS_LEGEND)
+    );
+    for c in BasisClass::ALL {
+        let _ = write!(s, "<th>{}</th>", c.name());
+    }
+    s.push_str("</tr></thead>\n<tbody>\n");
+    for r in shown {
+        let e = r.entry;
+        let _ = write!(
+            s,
+            "<tr><th class=\"impl\" scope=\"row\">{} <small>{} profile</small></th>",
+            esc(&e.name),
+            esc(&e.profile)
+        );
+        for c in BasisClass::ALL {
+            let n = e.bases.get(c);
+            let shade = Cell {
+                passed: n.passed,
+                failed: n.failed,
+                crashed: n.crashed,
+                ..Cell::default()
+            };
+            let _ = write!(
+                s,
+                "<td class=\"cell\" style=\"background:{}\"><b>{}</b></td>",
+                colour(&shade),
+                esc(&n.text())
+            );
+        }
+        s.push_str("</tr>\n");
+    }
+    s.push_str("</tbody></table></div>\n");
 }
 
 /// One family's table.

@@ -21,8 +21,8 @@ mod text;
 pub use gate::{GateReport, SkipRule, SkippedVector, Skips, StaleEntry};
 pub use judge::{run_in_process, Answer, FailureClass, Judgement, VectorReport};
 pub use matrix::{
-    load_config, write_matrix, AdapterConfig, Cell, Classes, ConfigFile, FailedVector, ImplEntry,
-    Matrix, Skipped, Stamp, Who,
+    load_config, write_matrix, AdapterConfig, Bases, BasisCount, Cell, Classes, ConfigFile,
+    FailedVector, ImplEntry, Matrix, Skipped, Stamp, Who,
 };
 pub use process::{run_adapter, run_adapter_with_progress, AdapterReport, RunOptions};
 pub use protocol::{Hello, Request, Response, EARLIER_PROOF_REFUSED, PROTOCOL_VERSION, RESERVED};

@@ -24,7 +24,7 @@ use super::protocol::{
 use super::redact::Secrets;
 use super::secrets::secrets_of_files;
 use caveatspec_vectors::Profile;
-use caveatspec_vectors::{expected_for, Vector, VectorFile};
+use caveatspec_vectors::{basis_for, expected_for, Vector, VectorFile};
 
 /// No adapter line is longer than this; a longer one is garbage (and would otherwise let a
 /// broken adapter exhaust the runner's memory). Reading stops at this bound.
@@ -434,6 +434,7 @@ pub fn run_adapter_with_progress(
                 category: file.category.clone(),
                 kind: v.kind,
                 profile: profile.name(),
+                basis: basis_for(v, profile).class(),
                 verdict,
                 answer,
             });

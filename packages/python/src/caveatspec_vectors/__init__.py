@@ -3,7 +3,8 @@
 The vector files are the repository's `vectors/` directory, copied into the wheel when it is
 built; `load()` reads them from the installed package, never from a checkout. The kinds
 `decode`, `caveat` and `verify` carry one expectation per profile (`warehouse`, `strict`);
-every other kind carries one. `compare()` holds an answer to an expectation exactly as the
+every other kind carries one, and so does each vector's `basis` (what decides the expectation:
+`basis_for()`, `basis_class()`). `compare()` holds an answer to an expectation exactly as the
 Rust crate's `compare` does.
 """
 
@@ -12,13 +13,17 @@ from importlib import resources
 
 from .failures import ExpectedFailures, ListError, test_name
 
-__all__ = ["PROFILES", "PER_PROFILE_KINDS", "ExpectedFailures", "ListError", "load", "vectors",
-           "expected_for", "compare", "test_name", "schema", "ids"]
+__all__ = ["PROFILES", "PER_PROFILE_KINDS", "BASIS_CLASSES", "ExpectedFailures", "ListError", "load",
+           "vectors", "expected_for", "basis_for", "basis_class", "compare", "test_name", "schema", "ids"]
 
 #: Every profile, in the order reports list them.
 PROFILES = ("warehouse", "strict")
 #: The kinds whose `expected` holds one expectation per profile.
 PER_PROFILE_KINDS = frozenset({"decode", "caveat", "verify"})
+#: The classes a basis falls in (SPEC §7.2): an RFC requires the outcome, PyPI's Warehouse code
+#: or PyJWT as Apache Trusted Releases calls it decides it, this specification decides it, or it
+#: decides where the RFCs leave the outcome open.
+BASIS_CLASSES = ("rfc", "pypi", "atr", "policy", "open")
 #: The vector files, in the order the Rust crate ships them.
 FILES = ("token-encoding.json", "macaroon-format.json", "caveat-parsing.json",
          "verification.json", "server-issued.json", "attenuation.json", "minting.json",
@@ -87,6 +92,27 @@ def expected_for(vector, profile):
     if vector["kind"] in PER_PROFILE_KINDS:
         return vector["expected"].get(profile)
     return vector["expected"]
+
+
+def basis_for(vector, profile):
+    """The basis of the expectation `vector` sets for `profile`: a dict with `source` (`rfc`,
+    `pypi`, `atr` or `policy`) and `ref`, or `reason` and, where the RFCs leave the outcome open,
+    `open`. Per profile for decode, caveat and verify, like `expected`."""
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r} (expected \"warehouse\" or \"strict\")")
+    if vector["kind"] in PER_PROFILE_KINDS:
+        return vector["basis"][profile]
+    return vector["basis"]
+
+
+def basis_class(basis):
+    """The class a report counts a basis under: its `source`, or `open` for a policy that names
+    what the RFCs leave open."""
+    if basis["source"] == "policy" and "open" in basis:
+        return "open"
+    if basis["source"] not in BASIS_CLASSES:
+        raise ValueError(f"unknown basis source {basis['source']!r}")
+    return basis["source"]
 
 
 def same(a, b):

@@ -13,6 +13,7 @@ leaves fuzz/seeds/verify alone.
 Each seed file is named by the SHA-1 of its content, so re-running is idempotent and the
 committed seeds change only when the vectors (or the examples here) do. Standard library only.
 """
+
 import base64
 import binascii
 import hashlib
@@ -95,9 +96,7 @@ def dpop_seeds():
     seeds = set()
     for payload, sig, selectors in proofs:
         text = f"{RFC9449_HEADER}.{payload}.{sig}"
-        as_json = "\n".join(
-            [b64url_decode(RFC9449_HEADER).decode(), b64url_decode(payload).decode(), sig]
-        )
+        as_json = "\n".join([b64url_decode(RFC9449_HEADER).decode(), b64url_decode(payload).decode(), sig])
         for sel in selectors:
             seeds.add(bytes([sel]) + text.encode())
             seeds.add(bytes([sel | JSON_MODE]) + as_json.encode())
@@ -113,8 +112,7 @@ def dpop_seeds():
 
     header = {"typ": "dpop+jwt", "alg": "EdDSA", "jwk": {"kty": "OKP", "crv": "Ed25519", "x": RFC8037_X}}
     ath = b64u_encode(hashlib.sha256(ACCESS_TOKEN.encode()).digest())
-    claims = {"jti": "fuzz-seed-1", "htm": "GET", "htu": RESOURCE_URL, "iat": 1562262618,
-              "ath": ath, "nonce": NONCE}
+    claims = {"jti": "fuzz-seed-1", "htm": "GET", "htu": RESOURCE_URL, "iat": 1562262618, "ath": ath, "nonce": NONCE}
 
     def signed(selector, h, c):
         text = h if isinstance(h, str) else compact_json(h)
@@ -206,13 +204,25 @@ def atr_seeds(vectors):
 PRESENTED_PYPI, PRESENTED_BUILT, PRESENTED_BEARER, PRESENTED_LATER = 1, 2, 4, 0x20
 # What the target uses for each format: the vectors' request, clock and row.
 PRESENTED_DEFAULTS = {
-    False: {"method": "POST", "url": "https://atr.example.org/api/upload", "now": 1767225600,
-            "key": ATR_VECTOR_INPUT["key"], "iss_aud": ATR_VECTOR_INPUT["iss_aud"]},
-    True: {"method": "POST", "url": "https://upload.pypi.org/legacy/", "now": 1700000500,
-           "key_hex": bytes(range(32)).hex(),
-           "project": {"name": "Sample.Project", "id": "0d6b6a8e-2f0c-4f8e-8a3b-5b7e1c9d2a41"},
-           "row": {"identifier": "5f0b3a4e-8c1d-4e2f-9a6b-7c8d9e0f1a2b",
-                   "owner": {"user_id": "3e2f1a0b-9c8d-4e7f-8a6b-5c4d3e2f1a0b"}, "stored_caveats": []}},
+    False: {
+        "method": "POST",
+        "url": "https://atr.example.org/api/upload",
+        "now": 1767225600,
+        "key": ATR_VECTOR_INPUT["key"],
+        "iss_aud": ATR_VECTOR_INPUT["iss_aud"],
+    },
+    True: {
+        "method": "POST",
+        "url": "https://upload.pypi.org/legacy/",
+        "now": 1700000500,
+        "key_hex": bytes(range(32)).hex(),
+        "project": {"name": "Sample.Project", "id": "0d6b6a8e-2f0c-4f8e-8a3b-5b7e1c9d2a41"},
+        "row": {
+            "identifier": "5f0b3a4e-8c1d-4e2f-9a6b-7c8d9e0f1a2b",
+            "owner": {"user_id": "3e2f1a0b-9c8d-4e7f-8a6b-5c4d3e2f1a0b"},
+            "stored_caveats": [],
+        },
+    },
 }
 
 
@@ -234,8 +244,10 @@ def presented_seeds(atr_dpop, macaroon_dpop):
             selector = (PRESENTED_PYPI if pypi else 0) | (PRESENTED_LATER if later else 0)
             seeds.add(bytes([selector]) + "\n".join(lines).encode())
     now = PRESENTED_DEFAULTS[False]["now"]
-    atr_claims = ('{"sub":"alice","iss":"https://atr.example.org/","aud":"https://atr.example.org/",'
-                  f'"iat":{now - 60},"nbf":{now - 60},"exp":{now + 1740},"jti":"seed"')
+    atr_claims = (
+        '{"sub":"alice","iss":"https://atr.example.org/","aud":"https://atr.example.org/",'
+        f'"iat":{now - 60},"nbf":{now - 60},"exp":{now + 1740},"jti":"seed"'
+    )
     atr_tokens = [atr_claims + ',"cnf":{"jkt":"$JKT"}}', atr_claims + "}"]
     pypi_tokens = ['[1,["sample-project"]]\t[5,"$JKT"]', '[1,["sample-project"]]', '[5,"$JKT"]\t[5,"$JKT"]']
     for pypi, tokens in ((False, atr_tokens), (True, pypi_tokens)):
@@ -257,7 +269,8 @@ def main():
     seeds["atr"] = atr_seeds(atr_file["vectors"])
     seeds["presented"] = presented_seeds(
         json.loads((ROOT / "vectors" / "atr-dpop.json").read_text())["vectors"],
-        json.loads((ROOT / "vectors" / "macaroon-dpop.json").read_text())["vectors"])
+        json.loads((ROOT / "vectors" / "macaroon-dpop.json").read_text())["vectors"],
+    )
     for path in sorted((ROOT / "vectors").glob("*.json")):
         for v in json.loads(path.read_text())["vectors"]:
             inp = v["input"]

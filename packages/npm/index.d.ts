@@ -346,7 +346,7 @@ export type VectorFile = {
   "generator": {
     "path": string;
     "source_sha256": string;
-    /** Other generator directories this one imports, each with the sha256 of its sources when the file was written; a change to any of them makes the file stale too. */
+    /** Every other file the generator read (the modules it imports, its setup script), each with the sha256 of its text when the file was written; a change to any of them makes the file stale too. */
     "uses"?: {
       "path": string;
       "source_sha256": string;

@@ -1,4 +1,4 @@
-"""`python -m caveatgen GENERATOR`: runs one generator (a fresh process per generator, since
+"""`python -m caveatgen GENERATOR`: runs one generator (or `fuzz-seeds`) (a fresh process per generator, since
 the ATR oracle freezes PyJWT's clock for the whole interpreter)."""
 
 import importlib
@@ -11,6 +11,8 @@ GENERATORS = {
     "atr-jwt": "atr_gen",
     "atr-dpop": "atr_dpop",
     "macaroon-dpop": "macaroon_dpop",
+    # Not a vector file: the plain-byte fuzz seeds, from the vectors (standard library only).
+    "fuzz-seeds": "fuzz_seeds",
 }
 
 

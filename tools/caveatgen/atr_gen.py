@@ -46,17 +46,35 @@ class Gen:
         inp = {"authorization": authorization, "key": key, "iss_aud": iss_aud, "now": now}
         expected = atr_verify(authorization, key, iss_aud, now)
         pyjwt = atr_verify(authorization, key, iss_aud, now, profile=False)
-        vector = {"id": vid, "kind": "atr_jwt", "description": description, "flags": list(flags),
-                  "input": inp, "expected": expected}
+        vector = {
+            "id": vid,
+            "kind": "atr_jwt",
+            "description": description,
+            "flags": list(flags),
+            "input": inp,
+            "expected": expected,
+        }
         if pyjwt != expected:
             vector["flags"].append("peer-divergence")
-            vector["peers"] = {"pyjwt": {"accepts": True} if pyjwt["valid"]
-                               else {"accepts": False, "code": pyjwt["codes"][0]},
-                               "note": "The profile's JSON bounds (SPEC §10.6) refuse what PyJWT reads."}
+            vector["peers"] = {
+                "pyjwt": {"accepts": True} if pyjwt["valid"] else {"accepts": False, "code": pyjwt["codes"][0]},
+                "note": "The profile's JSON bounds (SPEC §10.6) refuse what PyJWT reads.",
+            }
         self.vectors.append(vector)
 
-    def token(self, area, slug, description, flags, header=None, payload=None, header_text=None,
-              payload_text=None, key=KEY, **kw):
+    def token(
+        self,
+        area,
+        slug,
+        description,
+        flags,
+        header=None,
+        payload=None,
+        header_text=None,
+        payload_text=None,
+        key=KEY,
+        **kw,
+    ):
         tok = sign(header_text or text(header or HEADER), payload_text or text(payload or claims()), key)
         self.add(area, slug, description, flags, "Bearer " + tok, **kw)
         return tok
@@ -93,10 +111,14 @@ def main():
     write_unicode_table()
     g = Gen()
     atr_cases.build(g)
-    write_file("atr-jwt", g.vectors, FLAGS,
-               "Apache Trusted Releases' HS256 API JWTs: the Authorization header and jwt.decode(token, key, algorithms=[\"HS256\"], audience=iss, issuer=iss, leeway=120, options={\"require\": [sub, iss, aud, iat, nbf, exp, jti]}), expectations from PyJWT itself.",
-               stamp("atr_gen"),
-               {"rfcs": ["RFC 7519", "RFC 7515", "RFC 7518"], "pyjwt": jwt.__version__})
+    write_file(
+        "atr-jwt",
+        g.vectors,
+        FLAGS,
+        'Apache Trusted Releases\' HS256 API JWTs: the Authorization header and jwt.decode(token, key, algorithms=["HS256"], audience=iss, issuer=iss, leeway=120, options={"require": [sub, iss, aud, iat, nbf, exp, jti]}), expectations from PyJWT itself.',
+        stamp("atr_gen", ("setup", "requirements/jose.txt")),
+        {"rfcs": ["RFC 7519", "RFC 7515", "RFC 7518"], "pyjwt": jwt.__version__},
+    )
     divergent = [v["id"] for v in g.vectors if "peer-divergence" in v["flags"]]
     print("peer divergences: " + ", ".join(divergent))
 

@@ -135,8 +135,9 @@ def atr_verify(authorization: str, key: str, iss_aud: str, now: int, profile: bo
 def decoded_claims(token: str, key: str, iss_aud: str, now: int) -> dict:
     """`jwt.decode` with ATR's arguments at the clock `now`: the claims, or PyJWT's exception."""
     FROZEN[0] = now
-    return jwt.decode(token, key, algorithms=["HS256"], audience=iss_aud, issuer=iss_aud,
-                      leeway=LEEWAY, options={"require": REQUIRE})
+    return jwt.decode(
+        token, key, algorithms=["HS256"], audience=iss_aud, issuer=iss_aud, leeway=LEEWAY, options={"require": REQUIRE}
+    )
 
 
 def sign(header_text: str, payload_text: str, key: str = KEY, digest=hashlib.sha256) -> str:
@@ -148,8 +149,15 @@ DROP = object()
 
 
 def claims(**changes) -> dict:
-    base = {"sub": "alice", "iss": ISS, "aud": ISS, "iat": NOW - 60, "nbf": NOW - 60,
-            "exp": NOW - 60 + 1800, "jti": JTI}
+    base = {
+        "sub": "alice",
+        "iss": ISS,
+        "aud": ISS,
+        "iat": NOW - 60,
+        "nbf": NOW - 60,
+        "exp": NOW - 60 + 1800,
+        "jti": JTI,
+    }
     for k, v in changes.items():
         if v is DROP:
             base.pop(k, None)

@@ -97,29 +97,45 @@ def mint_restrict(v):
             return policy("The restrictions are checked before anything is written (SPEC §8, §6.6).")
         return policy("An input token that does not decode cannot be attenuated (SPEC §8, §3).")
     if "bind_jkt" in restrictions:
-        return policy("The key-binding caveat [5, jkt] is this specification's (SPEC §8, §10.7); PyPI has no such caveat.")
-    return pypi("caveats serialized by warehouse/macaroons/caveats/_core.py serialize from PyPI's caveat classes; "
-                "HMAC chain by pymacaroons 0.13.0 add_first_party_caveat")
+        return policy(
+            "The key-binding caveat [5, jkt] is this specification's (SPEC §8, §10.7); PyPI has no such caveat."
+        )
+    return pypi(
+        "caveats serialized by warehouse/macaroons/caveats/_core.py serialize from PyPI's caveat classes; "
+        "HMAC chain by pymacaroons 0.13.0 add_first_party_caveat"
+    )
 
 
 # -- dpop proofs and JWK thumbprints (dpop_gen) ----------------------------------------------------
 
-WINDOW_OPEN = ("RFC 9449 §4.3 check 11 and §11.1 require an acceptable window for iat but leave its size "
-               "to the server; another window answers otherwise here.")
+WINDOW_OPEN = (
+    "RFC 9449 §4.3 check 11 and §11.1 require an acceptable window for iat but leave its size "
+    "to the server; another window answers otherwise here."
+)
 WINDOW = "The iat window is [now − 300, now + 60], bounds included (SPEC §10.3 check 11)."
-FUTURE_OPEN = ("RFC 9449 §11.1 bounds how long after its creation a proof is accepted; how far ahead of "
-               "the clock its iat may be is left to the server (§11.2 only explains the risk).")
+FUTURE_OPEN = (
+    "RFC 9449 §11.1 bounds how long after its creation a proof is accepted; how far ahead of "
+    "the clock its iat may be is left to the server (§11.2 only explains the risk)."
+)
 REPLAY = "jti reuse within iat + 300 s is refused, per key (SPEC §10.4)."
-REPLAY_OPEN = ("RFC 9449 §11.1 says a server can store jti values to decline reuse; it does not require it, "
-               "nor fix the key of the cache or how long an entry lives.")
+REPLAY_OPEN = (
+    "RFC 9449 §11.1 says a server can store jti values to decline reuse; it does not require it, "
+    "nor fix the key of the cache or how long an entry lives."
+)
 HTU_NORM = "htu is compared after RFC 3986 syntax- and scheme-based normalisation (SPEC §10.3 check 10)."
-HTU_NORM_OPEN = ("RFC 9449 §4.3 says servers SHOULD normalise (RFC 3986 §6.2.2, §6.2.3) before comparing htu; "
-                 "a server comparing the strings as sent refuses here and still follows it.")
+HTU_NORM_OPEN = (
+    "RFC 9449 §4.3 says servers SHOULD normalise (RFC 3986 §6.2.2, §6.2.3) before comparing htu; "
+    "a server comparing the strings as sent refuses here and still follows it."
+)
 SIZE = "Bounded input: jti of 1 to 256 bytes, proofs of at most 8,192 bytes (SPEC §10.1, §10.3 check 7)."
-SIZE_OPEN = "RFC 9449 §4.2 and RFC 7519 §4.1.7 set no length limits on jti or on a proof; other limits answer otherwise."
+SIZE_OPEN = (
+    "RFC 9449 §4.2 and RFC 7519 §4.1.7 set no length limits on jti or on a proof; other limits answer otherwise."
+)
 DUP = "A JSON object naming a member twice is refused at any depth (SPEC §10.1)."
-DUP_OPEN = ("RFC 7515 §4, RFC 7519 §4 and RFC 7517 §4 let a parser either refuse duplicate member names or "
-            "keep the lexically last; keeping the last accepts here.")
+DUP_OPEN = (
+    "RFC 7515 §4, RFC 7519 §4 and RFC 7517 §4 let a parser either refuse duplicate member names or "
+    "keep the lexically last; keeping the last accepts here."
+)
 NUMDATE = "iat is a JSON integer of at most 64 bits: no fraction, exponent or numeric string (SPEC §10.3 check 7)."
 NUMDATE_OPEN = "RFC 7519 §2 lets a NumericDate be any JSON number, fractions included."
 
@@ -127,8 +143,13 @@ NUMDATE_OPEN = "RFC 7519 §2 lets a NumericDate be any JSON number, fractions in
 # outcome: a (refused, accepted) pair.
 DPOP = {
     "rfc": {
-        "*": (None, rfc("RFC 9449 §4.3: the RFC's example proof meets every check at its own clock; "
-                        "RFC 7518 §3.4 ES256 validation is ECDSA's, which accepts s above n/2 as well as below")),
+        "*": (
+            None,
+            rfc(
+                "RFC 9449 §4.3: the RFC's example proof meets every check at its own clock; "
+                "RFC 7518 §3.4 ES256 validation is ECDSA's, which accepts s above n/2 as well as below"
+            ),
+        ),
         "figure-2-now-plus-300": policy(WINDOW, WINDOW_OPEN),
         "figure-2-now-plus-301": policy(WINDOW, WINDOW_OPEN),
         "figure-2-now-minus-60": policy(WINDOW, FUTURE_OPEN),
@@ -143,7 +164,9 @@ DPOP = {
         "method-lowercase": rfc("RFC 9449 §4.3 check 8; RFC 9110 §9.1: the method token is case-sensitive"),
         "figure-13-method-post": rfc("RFC 9449 §4.3 check 8: htm matches the request method"),
         "path-other": rfc("RFC 9449 §4.3 check 9: htu matches the target URI (not equivalent under RFC 3986 §6.2)"),
-        "path-trailing-slash": rfc("RFC 9449 §4.3 check 9: htu matches the target URI (not equivalent under RFC 3986 §6.2)"),
+        "path-trailing-slash": rfc(
+            "RFC 9449 §4.3 check 9: htu matches the target URI (not equivalent under RFC 3986 §6.2)"
+        ),
         "path-case": rfc("RFC 9449 §4.3 check 9; RFC 3986 §6.2.2.1: the path is case-sensitive"),
         "scheme-http": rfc("RFC 9449 §4.3 check 9: htu matches the target URI (scheme differs)"),
         "host-other": rfc("RFC 9449 §4.3 check 9: htu matches the target URI (host differs)"),
@@ -152,31 +175,52 @@ DPOP = {
         "url-uppercase-default-port": policy(HTU_NORM, HTU_NORM_OPEN),
         "request-url-ftp": rfc("RFC 9449 §4.3 check 9: an https htu does not match an ftp target URI"),
         "figure-13-token-altered": rfc("RFC 9449 §4.3 check 12: ath equals the hash of the access token"),
-        "figure-13-no-access-token": rfc("RFC 9449 §4.3: check 12 applies only with an access token; the proof meets the others"),
+        "figure-13-no-access-token": rfc(
+            "RFC 9449 §4.3: check 12 applies only with an access token; the proof meets the others"
+        ),
         "figure-2-at-resource": rfc("RFC 9449 §4.2: with an access token the proof MUST contain ath; §4.3 check 3"),
         "figure-13-other-jkt": rfc("RFC 9449 §4.3 check 12: the token's key matches the proof's"),
-        "figure-2-jkt": rfc("RFC 9449 §4.3 check 12; RFC 7638 §3: the thumbprint of the proof's key is the expected one"),
-        "figure-2-jkt-padded": policy("The expected jkt is compared as the canonical unpadded string (SPEC §10.1, §10.3 check 13).",
-                                      "RFC 9449 §4.3 check 12 compares keys; a server decoding the padded jkt leniently finds the same key."),
+        "figure-2-jkt": rfc(
+            "RFC 9449 §4.3 check 12; RFC 7638 §3: the thumbprint of the proof's key is the expected one"
+        ),
+        "figure-2-jkt-padded": policy(
+            "The expected jkt is compared as the canonical unpadded string (SPEC §10.1, §10.3 check 13).",
+            "RFC 9449 §4.3 check 12 compares keys; a server decoding the padded jkt leniently finds the same key.",
+        ),
         "figure-2-nonce-required": rfc("RFC 9449 §4.3 check 10: the server provided a nonce and the proof has none"),
-        "signature-trailing-bits": policy("Canonical base64url only: the unused low bits of the last character are zero (SPEC §10.1).",
-                                          "RFC 4648 §3.5 lets a decoder accept non-zero pad bits (\"MAY choose to reject\")."),
-        "*": (rfc("RFC 7515 §5.2 and §7.1: not a JWS Compact Serialization whose signature validates (RFC 7518 §3.4: a 64-octet R || S)"), None),
+        "signature-trailing-bits": policy(
+            "Canonical base64url only: the unused low bits of the last character are zero (SPEC §10.1).",
+            'RFC 4648 §3.5 lets a decoder accept non-zero pad bits ("MAY choose to reject").',
+        ),
+        "*": (
+            rfc(
+                "RFC 7515 §5.2 and §7.1: not a JWS Compact Serialization whose signature validates (RFC 7518 §3.4: a 64-octet R || S)"
+            ),
+            None,
+        ),
     },
     "alg": {
         "eddsa-valid": rfc("RFC 9449 §4.3; RFC 8037 §3.1: a valid EdDSA proof"),
         "es256-valid": rfc("RFC 9449 §4.3; RFC 7518 §3.4: a valid ES256 proof"),
         "es256-valid-twin": rfc("RFC 7518 §3.4: ES256 validation is ECDSA's, which accepts both (r, s) and (r, n − s)"),
-        "ed25519-name": policy("alg Ed25519 (RFC 9864's name for EdDSA over Ed25519) is supported (SPEC §10.3 check 3).",
-                               "RFC 9449 §4.3 check 5 leaves the supported algorithms to the application."),
+        "ed25519-name": policy(
+            "alg Ed25519 (RFC 9864's name for EdDSA over Ed25519) is supported (SPEC §10.3 check 3).",
+            "RFC 9449 §4.3 check 5 leaves the supported algorithms to the application.",
+        ),
         "none": rfc("RFC 9449 §4.2: alg MUST NOT be none"),
-        "none-uppercase": rfc("RFC 9449 §4.3 check 5: a registered asymmetric algorithm; RFC 7515 §4.1.1: alg is case-sensitive"),
+        "none-uppercase": rfc(
+            "RFC 9449 §4.3 check 5: a registered asymmetric algorithm; RFC 7515 §4.1.1: alg is case-sensitive"
+        ),
         "hs256": rfc("RFC 9449 §4.2: alg MUST NOT be a MAC algorithm"),
         "rs256": rfc("RFC 7515 §5.2 step 8: an RS256 signature cannot validate with the Ed25519 key in jwk"),
         "es384": rfc("RFC 7518 §3.4: ES384 needs a P-384 key; the jwk is Ed25519"),
-        "lowercase": rfc("RFC 7515 §4.1.1: alg is case-sensitive; a lower-case name is not registered (RFC 9449 §4.3 check 5)"),
+        "lowercase": rfc(
+            "RFC 7515 §4.1.1: alg is case-sensitive; a lower-case name is not registered (RFC 9449 §4.3 check 5)"
+        ),
         "signature-65-bytes": rfc("RFC 7518 §3.4 and RFC 8032 §5.1.7: the signature is 64 octets"),
-        "eddsa-lowercase": rfc("RFC 7515 §4.1.1: alg is case-sensitive; eddsa is not registered (RFC 9449 §4.3 check 5)"),
+        "eddsa-lowercase": rfc(
+            "RFC 7515 §4.1.1: alg is case-sensitive; eddsa is not registered (RFC 9449 §4.3 check 5)"
+        ),
         "unknown": rfc("RFC 9449 §4.3 check 5: not a registered algorithm"),
         "number": rfc("RFC 7515 §4.1.1: alg is a string"),
         "missing": rfc("RFC 7515 §4.1.1: alg MUST be present"),
@@ -189,29 +233,45 @@ DPOP = {
         "es256-der-signature": rfc("RFC 7518 §3.4: the JWS Signature MUST be the 64-octet R || S"),
     },
     "typ": {
-        "uppercase": policy("typ is exactly dpop+jwt, case-sensitive (SPEC §10.3 check 2).",
-                            "RFC 7515 §4.1.9: typ names a media type, and media type names are case-insensitive."),
-        "media-type": policy("typ is exactly dpop+jwt, without application/ (SPEC §10.3 check 2).",
-                             "RFC 7515 §4.1.9: a recipient MUST treat a typ without / as if application/ were prepended, "
-                             "so application/dpop+jwt names the same type."),
+        "uppercase": policy(
+            "typ is exactly dpop+jwt, case-sensitive (SPEC §10.3 check 2).",
+            "RFC 7515 §4.1.9: typ names a media type, and media type names are case-insensitive.",
+        ),
+        "media-type": policy(
+            "typ is exactly dpop+jwt, without application/ (SPEC §10.3 check 2).",
+            "RFC 7515 §4.1.9: a recipient MUST treat a typ without / as if application/ were prepended, "
+            "so application/dpop+jwt names the same type.",
+        ),
         "*": (rfc("RFC 9449 §4.2 and §4.3 check 4: typ is dpop+jwt"), None),
     },
     "crit": {
-        "unknown-extension": rfc("RFC 7515 §4.1.11: a recipient MUST reject a JWS naming a critical extension it does not understand"),
+        "unknown-extension": rfc(
+            "RFC 7515 §4.1.11: a recipient MUST reject a JWS naming a critical extension it does not understand"
+        ),
         "not-a-list": rfc("RFC 7515 §4.1.11: crit is an array; its extension x-ext is not understood"),
-        "empty": policy("No crit header parameter is accepted: no extension is understood (SPEC §10.3 check 4).",
-                        "RFC 7515 §4.1.11 forbids producers an empty crit list but does not tell recipients to refuse one."),
-        "registered": policy("No crit header parameter is accepted: no extension is understood (SPEC §10.3 check 4).",
-                             "RFC 7515 §4.1.11: a recipient MAY refuse a crit list naming parameters the RFC defines."),
-        "extra-header-parameter": rfc("RFC 7515 §4: header parameters that are not understood MUST be ignored unless listed in crit"),
+        "empty": policy(
+            "No crit header parameter is accepted: no extension is understood (SPEC §10.3 check 4).",
+            "RFC 7515 §4.1.11 forbids producers an empty crit list but does not tell recipients to refuse one.",
+        ),
+        "registered": policy(
+            "No crit header parameter is accepted: no extension is understood (SPEC §10.3 check 4).",
+            "RFC 7515 §4.1.11: a recipient MAY refuse a crit list naming parameters the RFC defines.",
+        ),
+        "extra-header-parameter": rfc(
+            "RFC 7515 §4: header parameters that are not understood MUST be ignored unless listed in crit"
+        ),
     },
     "jwk": {
         "missing": rfc("RFC 9449 §4.2: the jwk header parameter is required; §4.3 check 6"),
         "private-d-okp": rfc("RFC 9449 §4.2: jwk MUST NOT contain a private key; §4.3 check 7"),
         "private-d-ec": rfc("RFC 9449 §4.2: jwk MUST NOT contain a private key; §4.3 check 7"),
-        "symmetric": rfc("RFC 9449 §4.2: jwk is the public key of an asymmetric algorithm; an oct key cannot validate EdDSA (RFC 8037 §3.1)"),
+        "symmetric": rfc(
+            "RFC 9449 §4.2: jwk is the public key of an asymmetric algorithm; an oct key cannot validate EdDSA (RFC 8037 §3.1)"
+        ),
         "rsa": rfc("RFC 8037 §3.1: an EdDSA signature cannot validate with an RSA key"),
-        "off-curve": rfc("RFC 7518 §6.2.1: x and y are the coordinates of a point on the curve; the signature cannot validate"),
+        "off-curve": rfc(
+            "RFC 7518 §6.2.1: x and y are the coordinates of a point on the curve; the signature cannot validate"
+        ),
         "x-31-bytes": rfc("RFC 8037 §2: x is the 32-octet Ed25519 public key"),
         "coordinate-padded": rfc("RFC 7518 §6.2.1.2 and RFC 7515 §2: base64url without = padding"),
         "crv-p384": rfc("RFC 7518 §3.4: ES256 needs a P-256 key"),
@@ -219,13 +279,21 @@ DPOP = {
         "crv-missing": rfc("RFC 7518 §6.2.1.1: crv MUST be present"),
         "kty-missing": rfc("RFC 7517 §4.1: kty MUST be present"),
         "not-an-object": rfc("RFC 7515 §4.1.3: jwk is a JWK, a JSON object"),
-        "small-order": rfc("RFC 8032 §5.1.7: the signature, made by another key, does not validate with the identity point"),
+        "small-order": rfc(
+            "RFC 8032 §5.1.7: the signature, made by another key, does not validate with the identity point"
+        ),
         "extra-members": rfc("RFC 7517 §4: members that are not understood MUST be ignored"),
         "other-key": rfc("RFC 9449 §4.3 check 6: the signature validates with the key in jwk"),
         "member-order": rfc("RFC 8259 §4: member order carries no meaning; RFC 7638 §3.3"),
-        "after-key-same-x": rfc("RFC 9449 §4.3 check 6: the signature validates with the key in jwk, not with a key accepted before"),
-        "after-key-same-y": rfc("RFC 9449 §4.3 check 6: the signature validates with the key in jwk, not with a key accepted before"),
-        "after-key-other-ed25519-key": rfc("RFC 9449 §4.3 check 6: the signature validates with the key in jwk, not with a key accepted before"),
+        "after-key-same-x": rfc(
+            "RFC 9449 §4.3 check 6: the signature validates with the key in jwk, not with a key accepted before"
+        ),
+        "after-key-same-y": rfc(
+            "RFC 9449 §4.3 check 6: the signature validates with the key in jwk, not with a key accepted before"
+        ),
+        "after-key-other-ed25519-key": rfc(
+            "RFC 9449 §4.3 check 6: the signature validates with the key in jwk, not with a key accepted before"
+        ),
         "after-key-other-p256-key": rfc("RFC 9449 §4.3: a fresh proof meeting every check"),
     },
     "claims": {
@@ -238,15 +306,19 @@ DPOP = {
         "iat-2-63": policy(NUMDATE, NUMDATE_OPEN),
         "iat-i64-max": policy(WINDOW, FUTURE_OPEN),
         "iat-i64-min": rfc("RFC 9449 §11.1: a proof is accepted only for a limited time after its creation"),
-        "extra-claims": policy("Claims other than jti, htm, htu, iat, ath and nonce are ignored, exp included (SPEC §10.3).",
-                               "RFC 7519 §4.1.4: a processor that processes exp MUST refuse a JWT past it (here exp is 1); "
-                               "RFC 9449 does not say whether a proof's exp is processed."),
+        "extra-claims": policy(
+            "Claims other than jti, htm, htu, iat, ath and nonce are ignored, exp included (SPEC §10.3).",
+            "RFC 7519 §4.1.4: a processor that processes exp MUST refuse a JWT past it (here exp is 1); "
+            "RFC 9449 does not say whether a proof's exp is processed.",
+        ),
         "jti-number": rfc("RFC 7519 §4.1.7: jti is a string"),
         "*": (rfc("RFC 9449 §4.2 and §4.3 check 3: the required claims jti, htm, htu, iat, each of its type"), None),
     },
     "huge": {"*": (policy(SIZE, SIZE_OPEN), policy(SIZE, SIZE_OPEN))},
     "duplicate": {
-        "claim-htm": rfc("RFC 7519 §4: a parser refuses duplicate claims or keeps the last (htm GET), which fails RFC 9449 §4.3 check 8"),
+        "claim-htm": rfc(
+            "RFC 7519 §4: a parser refuses duplicate claims or keeps the last (htm GET), which fails RFC 9449 §4.3 check 8"
+        ),
         "*": (policy(DUP, DUP_OPEN), None),
     },
     "encoding": {
@@ -260,15 +332,21 @@ DPOP = {
     },
     "ath": {
         "without-token": rfc("RFC 9449 §4.3: check 12 applies only with an access token; the proof meets the others"),
-        "*": (rfc("RFC 9449 §4.2 and §4.3 check 12: ath is base64url(SHA-256(the access token))"),
-              rfc("RFC 9449 §4.2 and §4.3 check 12: ath is base64url(SHA-256(the access token))")),
+        "*": (
+            rfc("RFC 9449 §4.2 and §4.3 check 12: ath is base64url(SHA-256(the access token))"),
+            rfc("RFC 9449 §4.2 and §4.3 check 12: ath is base64url(SHA-256(the access token))"),
+        ),
     },
     "nonce": {
-        "number": policy("nonce is compared as a string, exactly (SPEC §10.3 check 12).",
-                         "RFC 9449 §4.3 check 10 says the claim matches the nonce, not whether the number 42 matches the text 42."),
+        "number": policy(
+            "nonce is compared as a string, exactly (SPEC §10.3 check 12).",
+            "RFC 9449 §4.3 check 10 says the claim matches the nonce, not whether the number 42 matches the text 42.",
+        ),
         "unrequested": rfc("RFC 9449 §4.3: check 10 applies only when the server provided a nonce"),
-        "*": (rfc("RFC 9449 §4.3 check 10 (and check 12 for ath and the bound key)"),
-              rfc("RFC 9449 §4.3 checks 10 and 12")),
+        "*": (
+            rfc("RFC 9449 §4.3 check 10 (and check 12 for ath and the bound key)"),
+            rfc("RFC 9449 §4.3 checks 10 and 12"),
+        ),
     },
     "jkt": {"*": (rfc("RFC 9449 §4.3 check 12"), rfc("RFC 9449 §4.3 check 12; RFC 7638 §3"))},
     "clock": {
@@ -281,18 +359,30 @@ DPOP = {
         "future": policy(WINDOW, FUTURE_OPEN),
     },
     "htu": {
-        "query-in-claim": policy("The query and fragment are dropped from both URLs before comparing (SPEC §10.3 check 10).",
-                                 "RFC 9449 §4.2 defines htu without query and fragment, so refusing a claim that has one also follows it."),
-        "fragment-in-claim": policy("The query and fragment are dropped from both URLs before comparing (SPEC §10.3 check 10).",
-                                    "RFC 9449 §4.2 defines htu without query and fragment, so refusing a claim that has one also follows it."),
+        "query-in-claim": policy(
+            "The query and fragment are dropped from both URLs before comparing (SPEC §10.3 check 10).",
+            "RFC 9449 §4.2 defines htu without query and fragment, so refusing a claim that has one also follows it.",
+        ),
+        "fragment-in-claim": policy(
+            "The query and fragment are dropped from both URLs before comparing (SPEC §10.3 check 10).",
+            "RFC 9449 §4.2 defines htu without query and fragment, so refusing a claim that has one also follows it.",
+        ),
         "query-in-request": rfc("RFC 9449 §4.3 check 9: the comparison ignores the query"),
         "request-url-8192-bytes": rfc("RFC 9449 §4.3 check 9: the comparison ignores the query"),
-        "request-url-8193-bytes": policy("Bounded input: a request URL of at most 8,192 bytes (SPEC §10.3 check 10).",
-                                         "RFC 9449 and RFC 3986 set no length limit on a URI; another limit answers otherwise."),
-        "percent-host": policy("A host with percent-encoding is refused (SPEC §10.3 check 10).",
-                               "RFC 3986 §6.2.2.2 percent-encoding normalisation turns api%2Eexample.com into the request's host."),
-        "*": (rfc("RFC 9449 §4.3 check 9: htu does not match the target URI, with or without RFC 3986 §6.2 normalisation"),
-              policy(HTU_NORM, HTU_NORM_OPEN)),
+        "request-url-8193-bytes": policy(
+            "Bounded input: a request URL of at most 8,192 bytes (SPEC §10.3 check 10).",
+            "RFC 9449 and RFC 3986 set no length limit on a URI; another limit answers otherwise.",
+        ),
+        "percent-host": policy(
+            "A host with percent-encoding is refused (SPEC §10.3 check 10).",
+            "RFC 3986 §6.2.2.2 percent-encoding normalisation turns api%2Eexample.com into the request's host.",
+        ),
+        "*": (
+            rfc(
+                "RFC 9449 §4.3 check 9: htu does not match the target URI, with or without RFC 3986 §6.2 normalisation"
+            ),
+            policy(HTU_NORM, HTU_NORM_OPEN),
+        ),
     },
     "replay": {
         "other-jti": rfc("RFC 9449 §4.3: a fresh proof meeting every check"),
@@ -303,12 +393,18 @@ DPOP = {
 THUMB_OPEN = "RFC 7638 §3 hashes the required members' values; it does not require the key to be validated first."
 THUMB_POLICY = "A thumbprint is given only for a valid public key of a supported type (SPEC §10.2)."
 THUMB = {
-    "private-okp": policy("A private JWK has no thumbprint here: a verifier is never handed one (SPEC §10.2).",
-                          "RFC 7638 §3.2.1: a private key's thumbprint is its public key's."),
-    "private-rsa": policy("A private JWK has no thumbprint here: a verifier is never handed one (SPEC §10.2).",
-                          "RFC 7638 §3.2.1: a private key's thumbprint is its public key's."),
-    "oct": policy("A symmetric key has no thumbprint here: DPoP keys are asymmetric (SPEC §10.2).",
-                  "RFC 7638 §3.2 defines the thumbprint of an oct key (members k, kty)."),
+    "private-okp": policy(
+        "A private JWK has no thumbprint here: a verifier is never handed one (SPEC §10.2).",
+        "RFC 7638 §3.2.1: a private key's thumbprint is its public key's.",
+    ),
+    "private-rsa": policy(
+        "A private JWK has no thumbprint here: a verifier is never handed one (SPEC §10.2).",
+        "RFC 7638 §3.2.1: a private key's thumbprint is its public key's.",
+    ),
+    "oct": policy(
+        "A symmetric key has no thumbprint here: DPoP keys are asymmetric (SPEC §10.2).",
+        "RFC 7638 §3.2 defines the thumbprint of an oct key (members k, kty).",
+    ),
     "kty-missing": rfc("RFC 7517 §4.1: kty MUST be present; RFC 7638 §3.2 has no members to hash"),
     "kty-number": rfc("RFC 7517 §4.1: kty is a string; RFC 7638 §3.2 has no members to hash"),
     "kty-unknown": rfc("RFC 7638 §3.2: the required members exist only for a known kty"),
@@ -325,7 +421,9 @@ def dpop(v):
         if slug in THUMB:
             return THUMB[slug]
         if v["expected"]["valid"]:
-            return rfc("RFC 7638 §3: SHA-256 over the required members in lexicographic order; other members do not count")
+            return rfc(
+                "RFC 7638 §3: SHA-256 over the required members in lexicographic order; other members do not count"
+            )
         return policy(THUMB_POLICY, THUMB_OPEN)
     if area not in DPOP:
         raise Unclassified(f"{v['id']}: no rule for dpop area {area}")
@@ -346,8 +444,10 @@ def _lookup(rules, v, slug):
 
 # -- ATR's JWTs (atr_gen) --------------------------------------------------------------------------
 
-ATR_CALL = ('jwt.decode(token, key, algorithms=["HS256"], audience=iss, issuer=iss, leeway=120, '
-            'options={"require": [sub, iss, aud, iat, nbf, exp, jti]}) in PyJWT, as ATR calls it')
+ATR_CALL = (
+    'jwt.decode(token, key, algorithms=["HS256"], audience=iss, issuer=iss, leeway=120, '
+    'options={"require": [sub, iss, aud, iat, nbf, exp, jti]}) in PyJWT, as ATR calls it'
+)
 
 
 def atr_jwt(v):
@@ -356,7 +456,9 @@ def atr_jwt(v):
     peer = v.get("peers", {}).get("pyjwt")
     pyjwt_accepts = peer.get("accepts", peer.get("valid")) if isinstance(peer, dict) else None
     if isinstance(pyjwt_accepts, bool) and pyjwt_accepts != v["expected"]["valid"]:
-        return policy("The atr-jwt profile decides this case otherwise than PyJWT (SPEC §10.6); PyJWT's answer is in peers.")
+        return policy(
+            "The atr-jwt profile decides this case otherwise than PyJWT (SPEC §10.6); PyJWT's answer is in peers."
+        )
     if v["id"].split("/")[1] == "bearer":
         return atr("ATR's Authorization check: split on the first space, scheme bearer in any case, then " + ATR_CALL)
     return atr(ATR_CALL)
@@ -366,15 +468,20 @@ def atr_jwt(v):
 
 FIELDS = "The request's Authorization and DPoP fields are read as SPEC §10.8 steps 1–3 say."
 SEVERAL = "One credential per request: several Authorization fields are refused, not chosen from (SPEC §10.8 step 1)."
-SEVERAL_OPEN = ("RFC 9110 §5.3 forbids senders to repeat a field that is not a list, and says nothing of how a "
-                "recipient that finds one DPoP-scheme value among them answers.")
-CNF = "cnf is exactly {\"jkt\": a canonical SHA-256 thumbprint} (SPEC §10.8)."
-CNF_OPEN = "RFC 7800 §3.1 and RFC 9449 §6.1 define cnf.jkt; they do not require refusing a cnf that also holds other members."
+SEVERAL_OPEN = (
+    "RFC 9110 §5.3 forbids senders to repeat a field that is not a list, and says nothing of how a "
+    "recipient that finds one DPoP-scheme value among them answers."
+)
+CNF = 'cnf is exactly {"jkt": a canonical SHA-256 thumbprint} (SPEC §10.8).'
+CNF_OPEN = (
+    "RFC 7800 §3.1 and RFC 9449 §6.1 define cnf.jkt; they do not require refusing a cnf that also holds other members."
+)
 PROOF_RFC = rfc("RFC 9449 §4.3 (checks 8, 9, 4, 10) and check 12: ath over the presented token, the bound key")
-UNBOUND_DPOP = policy("An unbound token under the DPoP scheme, or with a DPoP field, is refused: a proof that binds nothing "
-                      "is a client error (SPEC §10.8, §10.9).",
-                      "RFC 9449 §7 describes DPoP-bound tokens; it does not say that a server refuses an unbound one "
-                      "sent with a proof.")
+UNBOUND_DPOP = policy(
+    "An unbound token under the DPoP scheme, or with a DPoP field, is refused: a proof that binds nothing "
+    "is a client error (SPEC §10.8, §10.9).",
+    "RFC 9449 §7 describes DPoP-bound tokens; it does not say that a server refuses an unbound one sent with a proof.",
+)
 
 REQUEST = {
     "fields": {
@@ -389,14 +496,23 @@ REQUEST = {
         "token-only": rfc("RFC 9110 §11.4: credentials begin with an auth-scheme"),
         "tab": rfc("RFC 9110 §11.4: scheme and token are separated by spaces (1*SP), not a tab"),
         "empty": rfc("RFC 9449 §7.1: no token is presented"),
-        "leading-space": policy(FIELDS, "RFC 9110 §5.5: leading whitespace is not part of a field value, so a server that trims it reads DPoP and accepts."),
-        "two-spaces": policy("The token is read as ATR reads it: everything after the first space (SPEC §10.8).",
-                             "RFC 9110 §11.4: credentials allow 1*SP after the scheme, so the token itself carries no leading space."),
+        "leading-space": policy(
+            FIELDS,
+            "RFC 9110 §5.5: leading whitespace is not part of a field value, so a server that trims it reads DPoP and accepts.",
+        ),
+        "two-spaces": policy(
+            "The token is read as ATR reads it: everything after the first space (SPEC §10.8).",
+            "RFC 9110 §11.4: credentials allow 1*SP after the scheme, so the token itself carries no leading space.",
+        ),
     },
     "downgrade": {
         "bearer-no-proof": rfc("RFC 9449 §7.2: a DPoP-bound access token received as a bearer token MUST be rejected"),
-        "bearer-with-proof": rfc("RFC 9449 §7.2: a DPoP-bound access token received as a bearer token MUST be rejected"),
-        "bearer-lower-with-proof": rfc("RFC 9449 §7.2: a DPoP-bound access token received as a bearer token MUST be rejected"),
+        "bearer-with-proof": rfc(
+            "RFC 9449 §7.2: a DPoP-bound access token received as a bearer token MUST be rejected"
+        ),
+        "bearer-lower-with-proof": rfc(
+            "RFC 9449 §7.2: a DPoP-bound access token received as a bearer token MUST be rejected"
+        ),
         "unbound-as-dpop": UNBOUND_DPOP,
         "unbound-bearer-with-proof": UNBOUND_DPOP,
         "unbound-as-dpop-no-proof": rfc("RFC 9449 §7.1: under the DPoP scheme a DPoP proof is required"),
@@ -406,14 +522,27 @@ REQUEST = {
     "cnf": {
         "jkt-and-x5t": policy(CNF, CNF_OPEN),
         "jkt-and-unknown": policy(CNF, CNF_OPEN),
-        "jwk-instead": policy(CNF, "RFC 7800 §3.2 defines cnf.jwk as a confirmation method; a server honouring it accepts this proof."),
-        "empty-object": policy(CNF, "RFC 7800 §3.1 and RFC 9449 §6.1 do not say how a server treats a cnf with no method it knows."),
-        "jkt-dirty-bits": policy(CNF, "RFC 4648 §3.5 lets a decoder accept non-zero pad bits; decoded, the jkt names the proof's key."),
+        "jwk-instead": policy(
+            CNF, "RFC 7800 §3.2 defines cnf.jwk as a confirmation method; a server honouring it accepts this proof."
+        ),
+        "empty-object": policy(
+            CNF, "RFC 7800 §3.1 and RFC 9449 §6.1 do not say how a server treats a cnf with no method it knows."
+        ),
+        "jkt-dirty-bits": policy(
+            CNF, "RFC 4648 §3.5 lets a decoder accept non-zero pad bits; decoded, the jkt names the proof's key."
+        ),
         "duplicate-last-wins": policy(DUP, DUP_OPEN),
-        "duplicate-first-key-proof": rfc("RFC 7519 §4: a parser refuses duplicate claims or keeps the last, binding the "
-                                         "Ed25519 key; the P-256 proof fails RFC 9449 §4.3 check 12"),
-        "*": (rfc("RFC 7800 §3.1 and RFC 9449 §6.1: cnf is an object whose jkt is the base64url thumbprint; this one names "
-                  "no key the proof can match (RFC 9449 §4.3 check 12)"), None),
+        "duplicate-first-key-proof": rfc(
+            "RFC 7519 §4: a parser refuses duplicate claims or keeps the last, binding the "
+            "Ed25519 key; the P-256 proof fails RFC 9449 §4.3 check 12"
+        ),
+        "*": (
+            rfc(
+                "RFC 7800 §3.1 and RFC 9449 §6.1: cnf is an object whose jkt is the base64url thumbprint; this one names "
+                "no key the proof can match (RFC 9449 §4.3 check 12)"
+            ),
+            None,
+        ),
     },
     "proof": {
         "iat-too-old": policy(WINDOW, WINDOW_OPEN),
@@ -428,8 +557,10 @@ REQUEST = {
 ATR_BASELINE = {
     "bearer-unbound": atr(ATR_CALL + "; an unbound token under Bearer, as today"),
     "proof-at-window-start": policy(WINDOW, WINDOW_OPEN),
-    "*": rfc("RFC 9449 §7.1 and §4.3: a DPoP-bound token (accepted by " + ATR_CALL + ") with a valid proof; "
-             "RFC 9110 §11.1: the scheme is case-insensitive"),
+    "*": rfc(
+        "RFC 9449 §7.1 and §4.3: a DPoP-bound token (accepted by " + ATR_CALL + ") with a valid proof; "
+        "RFC 9110 §11.1: the scheme is case-insensitive"
+    ),
 }
 
 BINDING = "A PyPI token is bound by the strict profile's caveat [5, jkt] (SPEC §10.7, §10.9); PyPI has no such binding."
@@ -449,28 +580,43 @@ def macaroon_dpop(v):
     _, area, slug = v["id"].split("/", 2)
     slug = re.sub(r"-(es256|eddsa|ed25519|p256)$", "", slug)
     codes = [] if v["expected"]["valid"] else v["expected"]["codes"]
-    if area in ("baseline", "attenuation", "token") or "key-binding" in v["flags"] \
-            or any(c.startswith("key_binding.") for c in codes):
+    if (
+        area in ("baseline", "attenuation", "token")
+        or "key-binding" in v["flags"]
+        or any(c.startswith("key_binding.") for c in codes)
+    ):
         if codes and codes[0].startswith("dpop."):
             return _request(v, "proof", slug)
         if area == "baseline" and slug == "bearer-unbound":
-            return policy("An unbound PyPI token under Bearer is verified as a strict-profile token (SPEC §10.9, §5.4).")
+            return policy(
+                "An unbound PyPI token under Bearer is verified as a strict-profile token (SPEC §10.9, §5.4)."
+            )
         if area == "token" and not any(c.startswith("key_binding.") for c in codes):
-            return policy("The token's caveats and signature are verified in the strict profile (SPEC §5.4), "
-                          "once its proof is accepted (SPEC §10.9).")
+            return policy(
+                "The token's caveats and signature are verified in the strict profile (SPEC §5.4), "
+                "once its proof is accepted (SPEC §10.9)."
+            )
         return policy(BINDING)
     if area == "fields" and slug == "basic-scheme":
-        return policy("Only the Bearer and DPoP schemes carry a token in this profile (SPEC §10.9); PyPI's uploads use Basic today.")
+        return policy(
+            "Only the Bearer and DPoP schemes carry a token in this profile (SPEC §10.9); PyPI's uploads use Basic today."
+        )
     if area == "downgrade" and slug == "bound-as-bearer-with-proof":
-        return policy("A bound token is presented under the DPoP scheme only, a proof under Bearer is refused "
-                      "(SPEC §10.9, as RFC 9449 §7.2 requires of a cnf-bound token).")
+        return policy(
+            "A bound token is presented under the DPoP scheme only, a proof under Bearer is refused "
+            "(SPEC §10.9, as RFC 9449 §7.2 requires of a cnf-bound token)."
+        )
     return _request(v, area, slug)
 
 
 def _request(v, area, slug):
     rules = REQUEST.get(area, {})
-    if slug not in rules and area == "fields" and not v["expected"]["valid"] \
-            and v["expected"]["codes"][0] == "bound.scheme":
+    if (
+        slug not in rules
+        and area == "fields"
+        and not v["expected"]["valid"]
+        and v["expected"]["codes"][0] == "bound.scheme"
+    ):
         return rfc("RFC 9449 §7.1: a DPoP-bound token is sent under the DPoP scheme; this is neither DPoP nor Bearer")
     return _lookup(rules, v, slug)
 
@@ -509,5 +655,3 @@ def with_basis(v: dict) -> dict:
         if k == "expected":
             out["basis"] = b
     return out
-
-

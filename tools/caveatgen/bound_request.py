@@ -66,9 +66,11 @@ class Twins:
     def _named(self, area, slug, description, flags):
         if not self.twin:
             return slug, description, list(flags)
-        return (f"{slug}-es256",
-                f"{description} The twin of `{self.prefix}/{area}/{slug}`: the token bound to the fixed P-256 key, the proofs signed with ES256.",
-                list(flags) + ["alg-twin"])
+        return (
+            f"{slug}-es256",
+            f"{description} The twin of `{self.prefix}/{area}/{slug}`: the token bound to the fixed P-256 key, the proofs signed with ES256.",
+            list(flags) + ["alg-twin"],
+        )
 
     def add(self, area, slug, description, flags, *args, **kw):
         self.g.add(area, *self._named(area, slug, description, flags), *args, **kw)

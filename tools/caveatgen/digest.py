@@ -2,8 +2,9 @@
 with the sha256 of its text (CRLF read as LF, so `sha256sum` on a checkout gives the same). The
 files read are the package modules the generator imports, followed transitively (found by
 reading the `from caveatgen...` imports, never by running them), and the files it names besides
-(its setup script, its peers). crates/conformance/tests/repository.rs recomputes every digest,
-and fails when a vector file is older than a file its generator reads.
+(its setup script, the lock files of its environments, its peers).
+crates/conformance/tests/repository.rs recomputes every digest, and fails when a vector file is
+older than a file its generator reads.
 """
 
 import ast
@@ -50,7 +51,8 @@ def _entry(name: str) -> dict:
     return {"path": os.path.relpath(path, ROOT).replace(os.sep, "/"), "source_sha256": file_sha256(path)}
 
 
-def stamp(module: str, also=("setup",)) -> dict:
-    """The stamp of the generator `module`, which also reads the package files `also`."""
+def stamp(module: str, also) -> dict:
+    """The stamp of the generator `module`, which also reads the package files `also` (paths
+    from this directory: its setup script, its environment's lock file, its peers)."""
     uses = sorted({f"{m}.py" for m in closure(module) - {module}} | set(also))
     return {**_entry(f"{module}.py"), "uses": [_entry(name) for name in uses]}

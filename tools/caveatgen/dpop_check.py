@@ -29,8 +29,22 @@ P256_P = 0xFFFFFFFF00000001000000000000000000000000FFFFFFFFFFFFFFFFFFFFFFFF
 P256_B = 0x5AC635D8AA3A93E7B3EBBD55769886BC651D06B0CC53B0F63BCE3C3E27D2604B
 ED25519_P = 2**255 - 19
 ED25519_L = 2**252 + 27742317777372353535851937790883648493
-UNSUPPORTED_ALGS = {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES384", "ES512",
-                    "ES256K", "Ed448", "RS1", "ML-DSA-44", "ML-DSA-65", "ML-DSA-87"}
+UNSUPPORTED_ALGS = {
+    "RS256",
+    "RS384",
+    "RS512",
+    "PS256",
+    "PS384",
+    "PS512",
+    "ES384",
+    "ES512",
+    "ES256K",
+    "Ed448",
+    "RS1",
+    "ML-DSA-44",
+    "ML-DSA-65",
+    "ML-DSA-87",
+}
 REGISTERED_HEADER = {"alg", "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty", "crit"}
 
 
@@ -63,7 +77,7 @@ def json_object(data: bytes):
 
 
 def _on_p256(x: int, y: int) -> bool:
-    return x < P256_P and y < P256_P and (y * y - (x ** 3 - 3 * x + P256_B)) % P256_P == 0
+    return x < P256_P and y < P256_P and (y * y - (x**3 - 3 * x + P256_B)) % P256_P == 0
 
 
 ED25519_D = (-121665 * pow(121666, -1, ED25519_P)) % ED25519_P
@@ -72,9 +86,13 @@ ED25519_D = (-121665 * pow(121666, -1, ED25519_P)) % ED25519_P
 def _ed25519_small_order(x: bytes) -> bool:
     """True for the canonical encodings of the points of order 1, 2, 4 and 8."""
     y = int.from_bytes(x, "little") & ((1 << 255) - 1)
-    small = {1, ED25519_P - 1, 0,
-             0x7A03AC9277FDC74EC6CC392CFA53202A0F67100D760B3CBA4FD84D3D706A17C7,
-             0x05FC536D880238B13933C6D305ACDFD5F098EFF289F4C345B027B2C28F95E826}
+    small = {
+        1,
+        ED25519_P - 1,
+        0,
+        0x7A03AC9277FDC74EC6CC392CFA53202A0F67100D760B3CBA4FD84D3D706A17C7,
+        0x05FC536D880238B13933C6D305ACDFD5F098EFF289F4C345B027B2C28F95E826,
+    }
     return y in small
 
 
@@ -143,8 +161,6 @@ def thumbprint_input(jwk) -> str:
 
 def thumbprint_of(jwk) -> str:
     return b64u_encode(hashlib.sha256(thumbprint_input(jwk).encode()).digest())
-
-
 
 
 def thumbprint(jwk):
@@ -232,7 +248,7 @@ def _percent(path: str) -> str:
             out.append(c)
             i += 1
             continue
-        h = path[i + 1:i + 3]
+        h = path[i + 1 : i + 3]
         if len(h) != 2 or any(ch not in "0123456789abcdefABCDEF" for ch in h):
             raise ValueError("bad percent-encoding")
         v = int(h, 16)
@@ -255,10 +271,10 @@ def _remove_dots(path: str) -> str:
             inp = "/"
         elif inp.startswith("/../"):
             inp = inp[3:]
-            out = out[:out.rfind("/")] if "/" in out else ""
+            out = out[: out.rfind("/")] if "/" in out else ""
         elif inp == "/..":
             inp = "/"
-            out = out[:out.rfind("/")] if "/" in out else ""
+            out = out[: out.rfind("/")] if "/" in out else ""
         elif inp in (".", ".."):
             inp = ""
         else:
@@ -284,7 +300,7 @@ def normalize_url(url: str) -> str:
         close = authority.find("]")
         if close < 0:
             raise ValueError("IP literal")
-        host, rest = authority[:close + 1], authority[close + 1:]
+        host, rest = authority[: close + 1], authority[close + 1 :]
         if rest and not rest.startswith(":"):
             raise ValueError("IP literal")
         port = rest[1:] if rest else None
@@ -346,7 +362,7 @@ def verify_proof(proof, method, url, now, access_token=None, expected_jkt=None, 
     if "iat" not in claims:
         raise Refused("dpop.missing_claim")
     iat = claims["iat"]
-    if type(iat) is not int or not -2**63 <= iat < 2**63:
+    if type(iat) is not int or not -(2**63) <= iat < 2**63:
         raise Refused("dpop.claim_type")
     if not 1 <= len(jti.encode()) <= MAX_JTI_LEN:
         raise Refused("dpop.jti_length")

@@ -46,13 +46,27 @@ FLAGS = {
     "peer-divergence": "PyJWT or joserfc decides the JOSE part (or the thumbprint) differently; peers.note says how.",
 }
 
+
 class Gen:
     def __init__(self):
         self.vectors = []
         self.ids = set()
 
-    def proof(self, area, slug, description, flags, proof, method="POST", url=URL, now=NOW,
-              access_token=None, expected_jkt=None, nonce=None, replay=None):
+    def proof(
+        self,
+        area,
+        slug,
+        description,
+        flags,
+        proof,
+        method="POST",
+        url=URL,
+        now=NOW,
+        access_token=None,
+        expected_jkt=None,
+        nonce=None,
+        replay=None,
+    ):
         vid = f"dpop/{area}/{slug}"
         assert vid not in self.ids, vid
         self.ids.add(vid)
@@ -65,11 +79,31 @@ class Gen:
         expected = check.check_with_history(inp)
         peer, divergent = peers.judge_proof(proof, expected)
         flags = list(flags) + (["peer-divergence"] if divergent else [])
-        self.vectors.append({"id": vid, "kind": "dpop_proof", "description": description,
-                             "flags": flags, "input": inp, "expected": expected, "peers": peer})
+        self.vectors.append(
+            {
+                "id": vid,
+                "kind": "dpop_proof",
+                "description": description,
+                "flags": flags,
+                "input": inp,
+                "expected": expected,
+                "peers": peer,
+            }
+        )
 
-    def signed(self, area, slug, description, flags, header=None, claims=None, key="ed",
-               header_text=None, payload_text=None, **request):
+    def signed(
+        self,
+        area,
+        slug,
+        description,
+        flags,
+        header=None,
+        claims=None,
+        key="ed",
+        header_text=None,
+        payload_text=None,
+        **request,
+    ):
         """A proof signed here; header and claims default to a valid proof for the default
         request, with jti = the slug."""
         header = header if header is not None else header_for(key)
@@ -88,8 +122,17 @@ class Gen:
             expected = {"valid": False, "codes": [e.code]}
         peer, divergent = peers.judge_thumbprint(jwk, expected)
         flags = ["thumbprint"] + list(flags) + (["peer-divergence"] if divergent else [])
-        self.vectors.append({"id": vid, "kind": "jwk_thumbprint", "description": description,
-                             "flags": flags, "input": {"jwk": jwk}, "expected": expected, "peers": peer})
+        self.vectors.append(
+            {
+                "id": vid,
+                "kind": "jwk_thumbprint",
+                "description": description,
+                "flags": flags,
+                "input": {"jwk": jwk},
+                "expected": expected,
+                "peers": peer,
+            }
+        )
 
 
 def main():
@@ -97,15 +140,18 @@ def main():
     dpop_cases.build(g)
     vectors = g.vectors
     write_file(
-        "dpop", vectors, FLAGS,
+        "dpop",
+        vectors,
+        FLAGS,
         "DPoP proofs (RFC 9449 §4.3) checked against a request, a clock, an access token, a bound jkt, a nonce and a jti replay cache; and RFC 7638 JWK thumbprints (EC P-256, OKP Ed25519, RSA).",
-        stamp("dpop_gen"),
+        stamp("dpop_gen", ("setup", "requirements/jose.txt")),
         {
             "rfcs": ["RFC 9449", "RFC 7638", "RFC 8037", "RFC 7515", "RFC 7518", "RFC 3986"],
             "cryptography": cryptography.__version__,
             "pyjwt": peers.VERSIONS["pyjwt"],
             "joserfc": peers.VERSIONS["joserfc"],
-        })
+        },
+    )
     areas = {}
     for v in vectors:
         areas[v["id"].split("/")[1]] = areas.get(v["id"].split("/")[1], 0) + 1

@@ -16,8 +16,16 @@ from joserfc.jwk import ECKey, OKPKey
 VERSIONS = {"pyjwt": jwt.__version__, "joserfc": joserfc.__version__}
 
 # The checks of ours that belong to the JOSE part of a proof.
-JOSE_CODES = {"dpop.malformed", "dpop.alg", "dpop.crit", "dpop.jwk_missing", "dpop.jwk_private",
-              "dpop.jwk_symmetric", "dpop.jwk", "dpop.signature"}
+JOSE_CODES = {
+    "dpop.malformed",
+    "dpop.alg",
+    "dpop.crit",
+    "dpop.jwk_missing",
+    "dpop.jwk_private",
+    "dpop.jwk_symmetric",
+    "dpop.jwk",
+    "dpop.signature",
+}
 
 
 def _header(proof):
@@ -33,10 +41,20 @@ def pyjwt(proof):
         key = jwt.PyJWK(header["jwk"], algorithm=header.get("alg"))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            jwt.decode(proof, key=key, algorithms=[header.get("alg")],
-                       options={"verify_exp": False, "verify_nbf": False, "verify_iat": False,
-                                "verify_aud": False, "verify_iss": False, "verify_sub": False,
-                                "verify_jti": False})
+            jwt.decode(
+                proof,
+                key=key,
+                algorithms=[header.get("alg")],
+                options={
+                    "verify_exp": False,
+                    "verify_nbf": False,
+                    "verify_iat": False,
+                    "verify_aud": False,
+                    "verify_iss": False,
+                    "verify_sub": False,
+                    "verify_jti": False,
+                },
+            )
     except Exception as e:  # noqa: BLE001 - any refusal is a refusal
         return False, type(e).__name__
     return True, None
@@ -60,6 +78,7 @@ def joserfc_(proof):
 def thumbprint(jwk):
     """joserfc's RFC 7638 thumbprint of a JWK, or why it refused."""
     from joserfc.jwk import JWKRegistry
+
     try:
         return True, JWKRegistry.import_key(jwk).thumbprint()
     except Exception as e:  # noqa: BLE001
@@ -76,8 +95,10 @@ def judge_proof(proof, expected):
         peers[name] = {"accepts": ok} if ok else {"accepts": False, "error": why}
         if ok != ours:
             verdict = "valid" if expected["valid"] else expected["codes"][0]
-            notes.append(f"{name} {'accepts' if ok else f'refuses ({why})'} the JOSE part, where this "
-                         f"spec's JOSE checks {'pass' if ours else 'fail'} (verdict: {verdict})")
+            notes.append(
+                f"{name} {'accepts' if ok else f'refuses ({why})'} the JOSE part, where this "
+                f"spec's JOSE checks {'pass' if ours else 'fail'} (verdict: {verdict})"
+            )
     if notes:
         peers["note"] = "; ".join(notes)
     return peers, bool(notes)
@@ -91,6 +112,7 @@ def judge_thumbprint(jwk, expected):
     if divergent and ok and not expected["valid"]:
         out["note"] = f"joserfc gives a thumbprint where this spec refuses the key ({expected['codes'][0]})"
     elif divergent:
-        out["note"] = ("joserfc refuses a key this spec gives a thumbprint for" if not ok
-                       else "joserfc's thumbprint differs")
+        out["note"] = (
+            "joserfc refuses a key this spec gives a thumbprint for" if not ok else "joserfc's thumbprint differs"
+        )
     return out, divergent

@@ -11,7 +11,7 @@ USER = "3e2f1a0b-9c8d-4e7f-8a6b-5c4d3e2f1a0b"
 OTHER_USER = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
 PID = "0d6b6a8e-2f0c-4f8e-8a3b-5b7e1c9d2a41"
 OTHER_PID = "1e7c7b9f-3a1d-4a9f-9b4c-6c8f2d0e3b52"
-PROJ = {"name": "Sample.Project", "id": PID}          # normalized: sample-project
+PROJ = {"name": "Sample.Project", "id": PID}  # normalized: sample-project
 OTHER_PROJ = {"name": "Other_Project", "id": OTHER_PID}  # normalized: other-project
 PUB = "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 OTHER_PUB = "8b2c3d4e-5f60-4b7c-9d8e-0f1a2b3c4d5e"
@@ -28,7 +28,7 @@ OTHER_BIND = f'[5,"{OTHER_JKT}"]'
 
 PROJECT_TOKEN = ['[1,["sample-project"]]', f'[2,["{PID}"]]']
 USER_TOKEN = [f'[3,"{USER}"]']
-OIDC_TOKEN = [f'[4,"{PUB}",null]', f'[2,["{PID}"]]', f'[0,{EXP},{NBF}]']
+OIDC_TOKEN = [f'[4,"{PUB}",null]', f'[2,["{PID}"]]', f"[0,{EXP},{NBF}]"]
 
 
 def mint(caveats, key=KEY, identifier=IDENT, location=LOCATION, version=pymacaroons.MACAROON_V2):

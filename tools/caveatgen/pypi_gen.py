@@ -80,6 +80,7 @@ def signature_valid(token: str, key: bytes) -> bool | None:
 def base64_decodes(body: str) -> bool:
     """pymacaroons' first step (urlsafe_b64decode after padding): does it succeed?"""
     import base64
+
     try:
         base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
     except Exception:  # noqa: BLE001
@@ -159,8 +160,13 @@ class Generator:
 
     def _resolve_npm(self):
         env = dict(os.environ, NODE_PATH=self.node_path)
-        out = subprocess.run(["node", os.path.join(PACKAGE, "npm_peer.js")], input=json.dumps(self._npm_requests),
-                             capture_output=True, text=True, env=env)
+        out = subprocess.run(
+            ["node", os.path.join(PACKAGE, "npm_peer.js")],
+            input=json.dumps(self._npm_requests),
+            capture_output=True,
+            text=True,
+            env=env,
+        )
         if out.returncode:
             raise SystemExit("npm macaroon peer failed:\n" + out.stderr[-3000:])
         answers = json.loads(out.stdout)
@@ -175,9 +181,12 @@ class Generator:
 
     def _resolve_peers(self):
         self._resolve_npm()
-        out = subprocess.run([self.pypitoken_python, "-m", "caveatgen.pypitoken_peer"],
-                             input=json.dumps(self._peer_requests), capture_output=True,
-                             text=True)
+        out = subprocess.run(
+            [self.pypitoken_python, "-m", "caveatgen.pypitoken_peer"],
+            input=json.dumps(self._peer_requests),
+            capture_output=True,
+            text=True,
+        )
         if out.returncode:
             raise SystemExit("pypitoken peer failed:\n" + out.stderr[-3000:])
         answers = json.loads(out.stdout)
@@ -197,8 +206,14 @@ class Generator:
         assert vid not in self.ids, f"duplicate id {vid}"
         assert all(f in FLAGS for f in flags), flags
         self.ids.add(vid)
-        v = {"id": vid, "kind": kind, "description": description, "flags": sorted(set(flags)),
-             "input": inp, "expected": expected}
+        v = {
+            "id": vid,
+            "kind": kind,
+            "description": description,
+            "flags": sorted(set(flags)),
+            "input": inp,
+            "expected": expected,
+        }
         if peers:
             v["peers"] = peers
         wv = expected.get("warehouse", {}).get("valid")
@@ -214,11 +229,13 @@ class Generator:
     def _fields(m):
         caveats = []
         for c in m.caveats:
-            caveats.append({
-                "id_hex": c.caveat_id_bytes.hex(),
-                "vid_hex": None if c.verification_key_id is None else c.verification_key_id.hex(),
-                "location": c.location or None,
-            })
+            caveats.append(
+                {
+                    "id_hex": c.caveat_id_bytes.hex(),
+                    "vid_hex": None if c.verification_key_id is None else c.verification_key_id.hex(),
+                    "location": c.location or None,
+                }
+            )
         return {
             "version": m.version,
             "location": m.location,
@@ -235,17 +252,24 @@ class Generator:
         else:
             if w["message"] == "malformed or nonexistent macaroon":
                 prefix, sep, body = token.partition("-")
-                code = "token.no_prefix" if not sep else (
-                    "token.wrong_prefix" if prefix != "pypi" else "token.empty_body")
+                code = (
+                    "token.no_prefix" if not sep else ("token.wrong_prefix" if prefix != "pypi" else "token.empty_body")
+                )
             else:
                 code = "token.base64" if not base64_decodes(token.partition("-")[2]) else "macaroon.malformed"
             wexp = {"valid": False, "codes": [code], "message": w["message"]}
         try:
             loc, ident, cavs, sig = strict.decode(token)
-            sexp = {"valid": True, "macaroon": {
-                "version": 2, "location": loc.decode(), "identifier_hex": ident.hex(),
-                "caveats": [{"id_hex": c.hex(), "vid_hex": None, "location": None} for c in cavs],
-                "signature_hex": sig.hex()}}
+            sexp = {
+                "valid": True,
+                "macaroon": {
+                    "version": 2,
+                    "location": loc.decode(),
+                    "identifier_hex": ident.hex(),
+                    "caveats": [{"id_hex": c.hex(), "vid_hex": None, "location": None} for c in cavs],
+                    "signature_hex": sig.hex(),
+                },
+            }
         except strict.Reject as r:
             sexp = {"valid": False, "codes": [r.code]}
         peers = {"pypitoken": self._ask_pypitoken({"op": "load", "token": token})}
@@ -264,8 +288,9 @@ class Generator:
             if pm["valid"] != wexp["valid"]:
                 # PyPI decodes with pymacaroons: a disagreement means the oracle is broken.
                 raise SystemExit(f"{vid}: pymacaroons and PyPI disagree on decoding")
-        return self._add(category, vid, description, flags, "decode", {"token": token},
-                         {"warehouse": wexp, "strict": sexp}, peers)
+        return self._add(
+            category, vid, description, flags, "decode", {"token": token}, {"warehouse": wexp, "strict": sexp}, peers
+        )
 
     # -- caveat --------------------------------------------------------------------------------
 
@@ -297,8 +322,9 @@ class Generator:
         peers = None
         if "caveat" in inp:
             peers = {"pypitoken": self._ask_pypitoken({"op": "load_caveat", "caveat": inp["caveat"]})}
-        return self._add("caveat-parsing", vid, description, flags, "caveat", inp,
-                         {"warehouse": wexp, "strict": sexp}, peers)
+        return self._add(
+            "caveat-parsing", vid, description, flags, "caveat", inp, {"warehouse": wexp, "strict": sexp}, peers
+        )
 
     # -- verify --------------------------------------------------------------------------------
 
@@ -306,7 +332,9 @@ class Generator:
         """Replay the caveat loop one caveat at a time to name each failure PyPI joins."""
         body_ok = self.w.decode(token)
         m = body_ok["macaroon"]
-        raws = [c.caveat_id_bytes for c in m.caveats] + [self.w.serialize_stored(s) for s in row.get("stored_caveats", [])]
+        raws = [c.caveat_id_bytes for c in m.caveats] + [
+            self.w.serialize_stored(s) for s in row.get("stored_caveats", [])
+        ]
         firsts = [c.verification_key_id is None for c in m.caveats] + [True] * len(row.get("stored_caveats", []))
         owner = row.get("owner")
         codes, reasons = [], []
@@ -344,8 +372,21 @@ class Generator:
             w.threadlocal.manager.pop()
         return getattr(res, "reason", None)
 
-    def verify(self, category, vid, description, token, now, project, owner, stored=(),
-               key=KEY, identifier=IDENT, flags=(), proof_jkt=None):
+    def verify(
+        self,
+        category,
+        vid,
+        description,
+        token,
+        now,
+        project,
+        owner,
+        stored=(),
+        key=KEY,
+        identifier=IDENT,
+        flags=(),
+        proof_jkt=None,
+    ):
         row = {"identifier": identifier, "owner": owner, "stored_caveats": list(stored)}
         inp = {"token": token, "key_hex": key.hex(), "now": now, "project": project, "row": row}
         if proof_jkt is not None:
@@ -362,7 +403,9 @@ class Generator:
                 flags.append("server-error")
             elif w["message"] == "malformed or nonexistent macaroon":
                 prefix, sep, _ = token.partition("-")
-                codes = ["token.no_prefix" if not sep else ("token.wrong_prefix" if prefix != "pypi" else "token.empty_body")]
+                codes = [
+                    "token.no_prefix" if not sep else ("token.wrong_prefix" if prefix != "pypi" else "token.empty_body")
+                ]
             elif w["message"] == "malformed macaroon":
                 codes = ["token.base64" if not base64_decodes(token.partition("-")[2]) else "macaroon.malformed"]
             elif w["message"] == "Macaroon not found":
@@ -399,15 +442,14 @@ class Generator:
         sig = signature_valid(token, key)
         peers["pymacaroons"] = {"signature_valid": sig}
         peers["npm_macaroon"] = self._ask_npm({"op": "signature", "token": token, "key_hex": key.hex()})
-        return self._add(category, vid, description, flags, "verify", inp,
-                         {"warehouse": wexp, "strict": sexp}, peers)
+        return self._add(category, vid, description, flags, "verify", inp, {"warehouse": wexp, "strict": sexp}, peers)
 
     # -- mint / restrict ----------------------------------------------------------------------
 
-    def mint_vector(self, vid, description, restrictions, key=KEY, identifier=IDENT,
-                    location=LOCATION, flags=(), expect_error=None):
-        inp = {"key_hex": key.hex(), "identifier": identifier, "location": location,
-               "restrictions": restrictions}
+    def mint_vector(
+        self, vid, description, restrictions, key=KEY, identifier=IDENT, location=LOCATION, flags=(), expect_error=None
+    ):
+        inp = {"key_hex": key.hex(), "identifier": identifier, "location": location, "restrictions": restrictions}
         if expect_error:
             exp = {"valid": False, "codes": [expect_error]}
         else:
@@ -415,8 +457,9 @@ class Generator:
             exp = {"valid": True, "caveats": cavs, "token": mint(cavs, key, identifier, location)}
         return self._add("minting", vid, description, flags, "mint", inp, exp)
 
-    def restrict_vector(self, vid, description, token, restrictions, flags=(), expect_error=None,
-                        pypitoken_kwargs=None):
+    def restrict_vector(
+        self, vid, description, token, restrictions, flags=(), expect_error=None, pypitoken_kwargs=None
+    ):
         inp = {"token": token, "restrictions": restrictions}
         if expect_error:
             exp = {"valid": False, "codes": [expect_error]}
@@ -428,8 +471,7 @@ class Generator:
             exp = {"valid": True, "caveats": cavs, "token": "pypi-" + m.serialize()}
         peers = None
         if pypitoken_kwargs is not None:
-            peers = {"pypitoken": self._ask_pypitoken({"op": "restrict", "token": token,
-                                                       "kwargs": pypitoken_kwargs})}
+            peers = {"pypitoken": self._ask_pypitoken({"op": "restrict", "token": token, "kwargs": pypitoken_kwargs})}
         v = self._add("attenuation", vid, description, flags, "restrict", inp, exp, peers)
         return v
 
@@ -455,14 +497,31 @@ class Generator:
 
     def write(self):
         self._resolve_peers()
-        generator = stamp("pypi_gen", ("npm_peer.js", "pypitoken_peer.py", "setup"))
+        generator = stamp(
+            "pypi_gen",
+            (
+                "setup",
+                "requirements/warehouse.txt",
+                "requirements/pypitoken.txt",
+                "requirements/npm/package-lock.json",
+                "pypitoken_peer.py",
+                "npm_peer.js",
+            ),
+        )
         for category, vectors in self.files.items():
-            write_file(category, vectors, FLAGS, CATEGORIES[category], generator, {
-                "warehouse": {"repository": "pypi/warehouse", "commit": self.w.commit},
-                "pymacaroons": pymacaroons.__version__ if hasattr(pymacaroons, "__version__") else "0.13.0",
-                "pypitoken": "7.1.1",
-                "npm_macaroon": "3.0.4",
-            })
+            write_file(
+                category,
+                vectors,
+                FLAGS,
+                CATEGORIES[category],
+                generator,
+                {
+                    "warehouse": {"repository": "pypi/warehouse", "commit": self.w.commit},
+                    "pymacaroons": pymacaroons.__version__ if hasattr(pymacaroons, "__version__") else "0.13.0",
+                    "pypitoken": "7.1.1",
+                    "npm_macaroon": "3.0.4",
+                },
+            )
 
 
 def main():
@@ -470,8 +529,10 @@ def main():
     py = os.environ.get("PYPITOKEN_PYTHON")
     node_path = os.environ.get("MACAROON_NODE_PATH")
     if not src or not py or not node_path:
-        raise SystemExit("set WAREHOUSE_SRC (pypi/warehouse checkout), PYPITOKEN_PYTHON and MACAROON_NODE_PATH "
-                         "(a node_modules with macaroon@3.0.4); tools/caveatgen/setup does")
+        raise SystemExit(
+            "set WAREHOUSE_SRC (pypi/warehouse checkout), PYPITOKEN_PYTHON and MACAROON_NODE_PATH "
+            "(a node_modules with macaroon@3.0.4); tools/caveatgen/setup does"
+        )
     w = Warehouse(src)
     try:
         g = Generator(w, py, node_path)

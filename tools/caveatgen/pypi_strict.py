@@ -9,13 +9,13 @@ file and SPEC.md disagree, SPEC.md is right and this file is a bug.
 from __future__ import annotations
 
 import binascii
+import hmac as hmaclib
 import json
 import re
 import uuid as uuidlib
 
 import pymacaroons
 from pymacaroons.utils import generate_derived_key, hmac_digest
-import hmac as hmaclib
 
 from caveatgen.encoding import b64u_decode
 
@@ -36,6 +36,7 @@ class Reject(Exception):
 
 
 # ---- token and macaroon --------------------------------------------------------------------
+
 
 def _b64_canonical(body: str) -> bytes:
     try:
@@ -60,8 +61,10 @@ def _varint(buf, pos):
 
 def encode_v2(location: bytes, identifier: bytes, caveats, signature: bytes) -> bytes:
     """pymacaroons' V2 layout: the location field is always written."""
+
     def field(t, data):
         return bytes([t]) + _uvarint(len(data)) + data
+
     out = b"\x02" + field(1, location) + field(2, identifier) + b"\x00"
     for c in caveats:
         out += field(2, c) + b"\x00"
@@ -126,6 +129,7 @@ def decode(token: str):
 
 # ---- caveats -------------------------------------------------------------------------------
 
+
 def _loads(text: str):
     """RFC 8259 JSON with integers only. Checks in order: syntax, nesting depth, duplicate
     keys, then any number written with a fraction or exponent, NaN or Infinity."""
@@ -142,8 +146,7 @@ def _loads(text: str):
         return 0
 
     try:
-        value = json.loads(text, object_pairs_hook=pairs, parse_constant=non_integer,
-                           parse_float=non_integer)
+        value = json.loads(text, object_pairs_hook=pairs, parse_constant=non_integer, parse_float=non_integer)
     except RecursionError:
         raise Reject("json.too_deep")
     except ValueError as exc:

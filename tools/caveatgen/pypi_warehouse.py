@@ -40,7 +40,7 @@ _STUBS = {
     "warehouse/__init__.py": "",
     "warehouse/macaroons/__init__.py": "",
     "warehouse/accounts/__init__.py": "",
-    "warehouse/accounts/utils.py": '''
+    "warehouse/accounts/utils.py": """
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,7 +48,7 @@ from typing import Any
 class UserContext:
     user: Any
     macaroon: Any
-''',
+""",
     "warehouse/packaging/__init__.py": "",
     "warehouse/packaging/models.py": '''
 class Project:
@@ -59,10 +59,10 @@ class Project:
         self.normalized_name = normalized_name
 ''',
     "warehouse/oidc/__init__.py": "",
-    "warehouse/oidc/interfaces.py": '''
+    "warehouse/oidc/interfaces.py": """
 from typing import Any, NewType
 SignedClaims = NewType("SignedClaims", dict[str, Any])
-''',
+""",
     "warehouse/macaroons/models.py": '''
 class _Column:
     """Class-level column: SQL expression building on it goes nowhere."""
@@ -93,16 +93,17 @@ def _extract(src: str, dest: str) -> str:
             os.makedirs(os.path.dirname(os.path.join(dest, rel)), exist_ok=True)
             shutil.copy(os.path.join(src, rel), os.path.join(dest, rel))
         try:
-            commit = subprocess.run(["git", "-C", src, "rev-parse", "HEAD"], capture_output=True,
-                                    text=True, check=True).stdout.strip()
+            commit = subprocess.run(
+                ["git", "-C", src, "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+            ).stdout.strip()
         except (OSError, subprocess.CalledProcessError):
             commit = "worktree"
         return commit
-    commit = subprocess.run(["git", "--git-dir", src, "rev-parse", "HEAD"], capture_output=True,
-                            text=True, check=True).stdout.strip()
+    commit = subprocess.run(
+        ["git", "--git-dir", src, "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
     for rel in _REAL_FILES:
-        blob = subprocess.run(["git", "--git-dir", src, "show", f"HEAD:{rel}"],
-                              capture_output=True, check=True).stdout
+        blob = subprocess.run(["git", "--git-dir", src, "show", f"HEAD:{rel}"], capture_output=True, check=True).stdout
         os.makedirs(os.path.dirname(os.path.join(dest, rel)), exist_ok=True)
         with open(os.path.join(dest, rel), "wb") as f:
             f.write(blob)
@@ -194,11 +195,11 @@ class Warehouse:
                 f.write(text)
         sys.path.insert(0, self.tmp)
         from pyramid import threadlocal
+        from warehouse.accounts.utils import UserContext
         from warehouse.macaroons import caveats, services
         from warehouse.macaroons.errors import InvalidMacaroonError
         from warehouse.macaroons.models import Macaroon
         from warehouse.packaging.models import Project
-        from warehouse.accounts.utils import UserContext
 
         # The only database-bound helpers on the verification path (recording last_used).
         services.select = _Chain()
@@ -224,6 +225,7 @@ class Warehouse:
     def normalize(name: str) -> str:
         # PyPI's normalized_name column: lower(regexp_replace(name, '(\.|_|-)+', '-', 'ig')).
         import re
+
         return re.sub(r"[-_.]+", "-", name).lower()
 
     def _project(self, project):
@@ -263,8 +265,7 @@ class Warehouse:
                 return {"ok": False, "exception": "CaveatError", "message": str(exc)}
             except Exception as exc:  # noqa: BLE001 — the verify path turns these into "unknown error"
                 return {"ok": False, "exception": type(exc).__name__, "message": None, "detail": str(exc)}
-            return {"ok": True, "type": type(cav).__name__,
-                    "canonical": self.caveats.serialize(cav).decode("utf-8")}
+            return {"ok": True, "type": type(cav).__name__, "canonical": self.caveats.serialize(cav).decode("utf-8")}
         finally:
             self.threadlocal.manager.pop()
 
@@ -278,9 +279,12 @@ class Warehouse:
             m = self.services.deserialize_raw_macaroon(token)
         except self.InvalidMacaroonError as exc:
             cause = exc.__cause__
-            return {"ok": False, "message": str(exc),
-                    "cause": None if cause is None else type(cause).__name__,
-                    "cause_detail": None if cause is None else str(cause)}
+            return {
+                "ok": False,
+                "message": str(exc),
+                "cause": None if cause is None else type(cause).__name__,
+                "cause_detail": None if cause is None else str(cause),
+            }
         return {"ok": True, "macaroon": m}
 
     def verify(self, token: str, key: bytes, row: dict, now: int, project):
@@ -298,8 +302,12 @@ class Warehouse:
             svc.find_from_raw(token)
         except self.InvalidMacaroonError as exc:
             cause = exc.__cause__
-            return {"valid": False, "stage": "lookup", "message": str(exc),
-                    "cause": None if cause is None else type(cause).__name__}
+            return {
+                "valid": False,
+                "stage": "lookup",
+                "message": str(exc),
+                "cause": None if cause is None else type(cause).__name__,
+            }
         except Exception as exc:  # noqa: BLE001
             return {"valid": False, "stage": "lookup", "message": None, "server_error": type(exc).__name__}
         request = self._request_for(owner, dm, project_obj)

@@ -31,8 +31,13 @@ def load(req):
 def check(req):
     try:
         t = pypitoken.Token.load(req["token"])
-        t.check(key=bytes.fromhex(req["key_hex"]), project_name=req.get("project_name"),
-                project_id=req.get("project_id"), user_id=req.get("user_id"), now=req["now"])
+        t.check(
+            key=bytes.fromhex(req["key_hex"]),
+            project_name=req.get("project_name"),
+            project_id=req.get("project_id"),
+            user_id=req.get("user_id"),
+            now=req["now"],
+        )
     except Exception as exc:  # noqa: BLE001
         return {"valid": False, "error": type(exc).__name__, "message": str(exc)}
     return {"valid": True}
@@ -42,8 +47,11 @@ def restrict(req):
     try:
         t = pypitoken.Token.load(req["token"])
         t.restrict(**req["kwargs"])
-        return {"valid": True, "token": t.dump(),
-                "caveats": [c.caveat_id_bytes.decode("utf-8", "replace") for c in t._macaroon.caveats]}
+        return {
+            "valid": True,
+            "token": t.dump(),
+            "caveats": [c.caveat_id_bytes.decode("utf-8", "replace") for c in t._macaroon.caveats],
+        }
     except Exception as exc:  # noqa: BLE001
         return {"valid": False, "error": type(exc).__name__, "message": str(exc)}
 

@@ -392,3 +392,34 @@ fn the_schema_and_the_codes_agree_with_the_runner() {
         "no code is reserved"
     );
 }
+
+/// An answer holding a lone surrogate escape (what a library hands back when it accepts a claim
+/// holding one) is judged like any other answer, not taken for garbage: accepting a vector that
+/// expects refusal fails it as accepts_invalid, never as crashed.
+#[test]
+fn an_answer_holding_a_lone_surrogate_is_judged() {
+    let (lone, pair) = (
+        "atr-jwt/pyjson/sub-lone-surrogate",
+        "atr-jwt/pyjson/jti-lone-surrogate",
+    );
+    let s = Scratch::with("surrogate", &[lone, pair]);
+    let accepted = |sub: &str| json!({"outcome": "valid", "value": {"sub": sub, "jti": "j"}});
+    let cmd = s.adapter(
+        "strict",
+        &[(lone, accepted("LONE")), (pair, accepted("PAIR"))],
+    );
+    // The canned lines are JSON text: the escapes go in where the markers are, a lone high and
+    // a lone low surrogate, an escaped backslash before `ud800`, and a proper pair.
+    let canned = s.dir.join("answers.jsonl");
+    let text = std::fs::read_to_string(&canned)
+        .expect("answers")
+        .replace("\"LONE\"", r#""\ud800 \\ud800 \udc00""#)
+        .replace("\"PAIR\"", r#""\ud83d\ude00""#);
+    std::fs::write(&canned, text).expect("answers written");
+    let (o, report) = s.run(&cmd);
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    let f = failures(&report);
+    for id in [lone, pair] {
+        assert_eq!(f[id].0, "accepts_invalid", "{id}: {}", f[id].1);
+    }
+}

@@ -120,10 +120,19 @@ fn generator_imports() -> Result<std::collections::BTreeMap<String, Vec<String>>
         let text =
             std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         let mut imports = Vec::new();
-        for line in text.lines() {
-            let line = line.trim();
+        let mut lines = text.lines().map(str::trim);
+        while let Some(line) = lines.next() {
             if let Some(names) = line.strip_prefix("from caveatgen import ") {
-                let names = names.split('#').next().unwrap_or_default();
+                // `a, b as c`, or `(` and then names over several lines up to `)`.
+                let mut names = names.split('#').next().unwrap_or_default().to_owned();
+                if names.starts_with('(') && !names.contains(')') {
+                    for more in lines.by_ref() {
+                        names.push_str(more.split('#').next().unwrap_or_default());
+                        if more.contains(')') {
+                            break;
+                        }
+                    }
+                }
                 imports.extend(
                     names
                         .trim_matches(|c: char| c == '(' || c == ')' || c.is_whitespace())

@@ -7,7 +7,9 @@
 
 mod atr;
 mod dpop;
+pub mod encode;
 mod presented;
+pub mod seeds;
 mod verify;
 
 #[cfg(feature = "differential")]
@@ -16,7 +18,9 @@ pub mod differential;
 pub use atr::{atr_case, atr_token};
 pub use dpop::{dpop_case, dpop_proof};
 pub use presented::{presented_case, presented_request};
-pub use verify::{verify, verify_case, verify_input, ProofSpec, VerifyCase};
+pub use verify::{
+    verify, verify_case, verify_input, CaveatSpec, OwnerSpec, ProofSpec, Tamper, VerifyCase,
+};
 
 use caveatspec::caveat;
 use caveatspec::inspect;

@@ -15,21 +15,21 @@ const KEY: [u8; 32] = [7; 32];
 const OTHER_KEY: [u8; 32] = [8; 32];
 const IDENTIFIER: &str = "5f0b3a4e-8c1d-4e2f-9a6b-7c8d9e0f1a2b";
 /// Timestamps are drawn close to this, so windows and `now` overlap often.
-const BASE: i64 = 1_700_000_000;
+pub(crate) const BASE: i64 = 1_700_000_000;
 /// Project display names, ids, users and publishers the inputs pick from.
-const NAMES: &[&str] = &["Sample.Project", "sampleproject", "other", "a_b-c", "x"];
-const IDS: &[&str] = &[
+pub(crate) const NAMES: &[&str] = &["Sample.Project", "sampleproject", "other", "a_b-c", "x"];
+pub(crate) const IDS: &[&str] = &[
     "0d6b6a8e-2f0c-4f8e-8a3b-5b7e1c9d2a41",
     "1e7c7b9f-3a1d-4a9f-9b4c-6c8f2d0e3b52",
     "0D6B6A8E-2F0C-4F8E-8A3B-5B7E1C9D2A41",
 ];
-const USERS: &[&str] = &[
+pub(crate) const USERS: &[&str] = &[
     "3e2f1a0b-9c8d-4e7f-8a6b-5c4d3e2f1a0b",
     "4f3a2b1c-0d9e-4f8a-9b7c-6d5e4f3a2b1c",
 ];
 /// Thumbprints the key bindings and the presented proof pick from: the RFC 9449 and RFC 8037
 /// example keys', and one of no key in particular.
-const JKTS: &[&str] = &[
+pub(crate) const JKTS: &[&str] = &[
     testdata::RFC9449_JKT,
     testdata::RFC8037_JKT,
     "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
@@ -40,7 +40,7 @@ const MAX_CAVEATS: usize = 8;
 const MAX_BINDINGS: usize = 2;
 
 /// A caveat to write into a token: a well-formed one of each kind, or any text.
-#[derive(Debug, Clone, Arbitrary)]
+#[derive(Debug, Clone, PartialEq, Eq, Arbitrary)]
 pub enum CaveatSpec {
     /// `[0, expires_at, not_before]`, offsets from [`BASE`].
     Expiration(i16, i16),
@@ -59,7 +59,7 @@ pub enum CaveatSpec {
 }
 
 /// Who owns the token in the database.
-#[derive(Debug, Clone, Arbitrary)]
+#[derive(Debug, Clone, PartialEq, Eq, Arbitrary)]
 pub enum OwnerSpec {
     /// A user from [`USERS`].
     User(u8),
@@ -94,7 +94,7 @@ pub enum ProofSpec {
 
 /// One structured input of the `verify` target. The last two fields came later: inputs that
 /// end before them decode as they did (no bindings, no proof).
-#[derive(Debug, Clone, Arbitrary)]
+#[derive(Debug, Clone, PartialEq, Eq, Arbitrary)]
 pub struct VerifyCase {
     /// The caveats in the token.
     pub caveats: Vec<CaveatSpec>,

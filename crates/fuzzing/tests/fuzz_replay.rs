@@ -1,5 +1,5 @@
 //! Replays the fuzz seeds (`fuzz/seeds/`, built from the vectors and the RFC 9449 examples by
-//! `fuzz/make_seeds.py`) and every input a campaign ever flagged (`fuzz/regressions/`)
+//! `tools/caveatgen/fuzz_seeds.py` and, for `verify`, `examples/verify_seeds.rs`) and every input a campaign ever flagged (`fuzz/regressions/`)
 //! through the same target bodies the fuzzer runs, plus a fixed batch of byte-level
 //! mutations of them, on the stable toolchain. A broken invariant panics inside the body and
 //! fails the test.
@@ -63,7 +63,7 @@ fn replay(target: &str) {
     let seeds = inputs(target, "seeds");
     assert!(
         !seeds.is_empty(),
-        "no seeds for {target}: run fuzz/make_seeds.py"
+        "no seeds for {target}: run PYTHONPATH=tools python3 -m caveatgen fuzz-seeds"
     );
     let regressions = inputs(target, "regressions");
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);

@@ -372,6 +372,46 @@ fn read_hello(r: &mut Running, timeout: Duration, secrets: &Secrets) -> Result<H
     Ok(hello)
 }
 
+/// `line` with each `\uXXXX` escape of a lone UTF-16 surrogate replaced by `\uFFFD`, or `None`
+/// when it has none. A library that accepts a claim holding a lone surrogate hands it back in
+/// its answer, which is JSON by RFC 8259's grammar but no Rust string: read so, the answer is
+/// judged (as accepting what it should refuse) instead of being taken for garbage.
+fn lone_surrogates_replaced(line: &str) -> Option<String> {
+    fn unit(b: &[u8], at: usize) -> Option<u16> {
+        let hex = b.get(at..at + 6)?;
+        if &hex[..2] != b"\\u" || !hex[2..].iter().all(u8::is_ascii_hexdigit) {
+            return None;
+        }
+        u16::from_str_radix(std::str::from_utf8(&hex[2..]).ok()?, 16).ok()
+    }
+    let b = line.as_bytes();
+    let (mut out, mut from, mut i, mut changed) = (String::new(), 0, 0, false);
+    while i < b.len() {
+        if b[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        match unit(b, i) {
+            Some(0xD800..=0xDBFF) if matches!(unit(b, i + 6), Some(0xDC00..=0xDFFF)) => i += 12,
+            Some(0xD800..=0xDFFF) => {
+                out.push_str(&line[from..i]);
+                out.push_str("\\uFFFD");
+                i += 6;
+                from = i;
+                changed = true;
+            }
+            Some(_) => i += 6,
+            // Any other escape is two characters (an escaped backslash among them, so its
+            // second backslash never starts an escape).
+            None => i += 2,
+        }
+    }
+    changed.then(|| {
+        out.push_str(&line[from..]);
+        out
+    })
+}
+
 /// The start of an adapter line, redacted, quoted and escaped.
 fn snippet(line: &str, secrets: &Secrets) -> String {
     format!("{:?}", shown(line, secrets))
@@ -545,7 +585,12 @@ impl Session<'_> {
             }
         };
         self.hangs = 0;
-        let response: Response = match serde_json::from_str(&reply) {
+        let parsed =
+            serde_json::from_str(&reply).or_else(|e| match lone_surrogates_replaced(&reply) {
+                Some(readable) => serde_json::from_str(&readable),
+                None => Err(e),
+            });
+        let response: Response = match parsed {
             Ok(r) => r,
             // The stream may be out of step now: restart for the next vector.
             Err(_) => {
@@ -661,5 +706,40 @@ impl Session<'_> {
             judge(expected, &got, self.profile, claims, self.secrets),
             answer,
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lone_surrogates_replaced as replaced;
+
+    #[test]
+    fn only_lone_surrogate_escapes_are_replaced() {
+        assert_eq!(replaced(r#"{"a":"x"}"#), None);
+        assert_eq!(replaced(r#""\ud83d\ude00""#), None, "a pair is kept");
+        assert_eq!(
+            replaced(r#""\\ud800""#),
+            None,
+            "an escaped backslash, then text"
+        );
+        assert_eq!(replaced(r#""\u00e9\n""#), None);
+        assert_eq!(replaced(r#""\ud800""#).as_deref(), Some(r#""\uFFFD""#));
+        assert_eq!(replaced(r#""\uDC00é""#).as_deref(), Some(r#""\uFFFDé""#));
+        assert_eq!(
+            replaced(r#""\ude00\ud83d""#).as_deref(),
+            Some(r#""\uFFFD\uFFFD""#),
+            "a reversed pair is two lone surrogates"
+        );
+        assert_eq!(
+            replaced(r#""\ud800\\ud800\ud800x""#).as_deref(),
+            Some(r#""\uFFFD\\ud800\uFFFDx""#)
+        );
+        assert_eq!(
+            replaced(r#""\ud80"#),
+            None,
+            "a truncated escape is left to the parser"
+        );
+        assert_eq!(replaced("\\"), None);
+        assert_eq!(replaced("é\\"), None);
     }
 }

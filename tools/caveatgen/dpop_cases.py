@@ -83,7 +83,8 @@ def build(g, d=dpop_fixtures):
         for twins in (False, True):
             group(g, d, Pass(g, d, twins))
     thumbprints(g, d)
-    edges(g, d)
+    for twins in (False, True):
+        edges(g, d, Pass(g, d, twins))
     key_cache(g, d)
 
 
@@ -1193,15 +1194,16 @@ def thumbprints(g, d):
     g.thumb("rsa-e-number", "An RSA key whose e is the number 65537.", {**d.RFC7517_RSA, "e": 65537})
 
 
-def edges(g, d):
+def edges(g, d, k):
     """Inputs at the edges the other cases leave open: one URL part at a time out of normal form,
     a final dot segment, and the longest request URL compared."""
+    k.first("ed")
     h = ["htu-normalisation"]
     for slug, claim, desc in (
         ("uppercase-scheme-only", "HTTPS://api.example.com/v1/upload", "the scheme alone in capitals"),
         ("uppercase-host-only", "https://API.Example.COM/v1/upload", "the host alone in capitals"),
     ):
-        g.signed(
+        k.signed(
             "htu", slug, f"htu against the request URL with {desc}.", h, claims=d.claims_for(f"htu-{slug}", htu=claim)
         )
     for slug, claim, url, desc in (
@@ -1213,7 +1215,7 @@ def edges(g, d):
             "a final `..` segment, which leaves a trailing slash",
         ),
     ):
-        g.signed(
+        k.signed(
             "htu",
             slug,
             f"htu with {desc}, against the request URL with it.",
@@ -1225,7 +1227,7 @@ def edges(g, d):
     for size in (8192, 8193):
         url = d.URL + "?q=" + "a" * (size - len(d.URL) - 3)
         assert len(url) == size
-        g.signed(
+        k.signed(
             "htu",
             f"request-url-{size}-bytes",
             f"A request URL of {size} bytes, nearly all of it a query (the limit is 8192).",
